@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import type { AwsClientSettings } from '../lambdas/aws/aws-clients.ts';
+import { parsePatternFile, parsePatternList } from '../lambdas/core/user-selection.ts';
+import { generateMfaReport } from '../lambdas/use-cases/generate-mfa-report.ts';
+import { startProgress } from './progress.ts';
+import { checkSavePath, formatReport, type ReportFormat, saveFormat, saveReport } from './report-output.ts';
+import { type CliIo, styleFor } from './terminal.ts';
+import { UsageError } from './usage-error.ts';
+
+/** The options `report` shares with the commands that build on the assessment. */
+export interface AssessmentFlags {
+  readonly excludeUsers?: string | undefined;
+  readonly excludeFile?: string | undefined;
+  readonly includeUsers?: string | undefined;
+  readonly gracePeriodDays: number;
+  readonly source: 'bulk' | 'live';
+}
+
+export interface ReportFlags extends AssessmentFlags {
+  readonly output: ReportFormat;
+  readonly saveReport?: string | undefined;
+}
+
+export interface CommandContext {
+  readonly io: CliIo;
+  /** Overrides the SDK's own configuration; tests point it at the emulator. */
+  readonly aws?: AwsClientSettings | undefined;
+  readonly now?: (() => Date) | undefined;
+}
+
+/** Include and exclude patterns from the flags, the exclude file read and checked. */
+export async function selectionFromFlags(
+  flags: AssessmentFlags,
+): Promise<{ include: string[]; exclude: string[] }> {
+  const include = flagPatterns('--include-users', flags.includeUsers);
+  const exclude = flagPatterns('--exclude-users', flags.excludeUsers);
+  if (flags.excludeFile !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(flags.excludeFile, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new UsageError(
+        `--exclude-file: cannot read ${flags.excludeFile} (${code}); give a readable file with one name or pattern a line`,
+      );
+    }
+    try {
+      exclude.push(...parsePatternFile(text));
+    } catch (error) {
+      throw new UsageError(`--exclude-file ${flags.excludeFile}: ${(error as Error).message}`);
+    }
+  }
+  return { include, exclude };
+}
+
+function flagPatterns(flag: string, value: string | undefined): string[] {
+  try {
+    return value === undefined ? [] : parsePatternList(value);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
+  }
+}
+
+export async function runReportCommand(flags: ReportFlags, context: CommandContext): Promise<number> {
+  const { io } = context;
+  const selection = await selectionFromFlags(flags);
+  if (flags.saveReport !== undefined) await checkSavePath(flags.saveReport);
+  const progress = startProgress(io.stderr, true);
+  let report: Awaited<ReturnType<typeof generateMfaReport>>;
+  try {
+    report = await generateMfaReport({
+      ...context.aws,
+      source: flags.source,
+      gracePeriodDays: flags.gracePeriodDays,
+      includeUsers: selection.include,
+      excludeUsers: selection.exclude,
+      now: context.now?.(),
+      onProgress: progress.update,
+    });
+  } finally {
+    progress.stop();
+  }
+  io.stdout.write(formatReport(report, flags.output, styleFor(io.stdout, io.env)));
+  if (flags.saveReport !== undefined) {
+    const format = saveFormat(flags.saveReport, flags.output);
+    await saveReport(flags.saveReport, report, format);
+    io.stderr.write(`Saved the ${format} report to ${flags.saveReport}\n`);
+  }
+  return 0;
+}

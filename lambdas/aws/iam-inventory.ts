@@ -1,0 +1,451 @@
+import {
+  GetAccessKeyLastUsedCommand,
+  GetAccountSummaryCommand,
+  GetLoginProfileCommand,
+  GetUserCommand,
+  type IAMClient,
+  type MFADevice,
+  paginateGetAccountAuthorizationDetails,
+  paginateListAccessKeys,
+  paginateListMFADevices,
+  paginateListVirtualMFADevices,
+  type Tag,
+} from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import pLimit from 'p-limit';
+import { mfaDeviceKind } from '../core/mfa-device-kind.ts';
+import type {
+  AccessKeyFacts,
+  AccountInventory,
+  GroupFacts,
+  MfaDevice,
+  PolicyDocument,
+  RootFacts,
+  UserFacts,
+} from '../core/user-facts.ts';
+import { awsCall, isNoSuchEntity } from './aws-call-error.ts';
+import {
+  type CredentialReportOptions,
+  type CredentialReportRow,
+  fetchCredentialReport,
+} from './credential-report.ts';
+
+export interface InventoryClients {
+  readonly iam: IAMClient;
+  readonly sts: STSClient;
+}
+
+export type InventorySourceKind = 'bulk' | 'live';
+
+export type InventoryProgress =
+  | { readonly phase: 'credential-report'; readonly state: string }
+  | { readonly phase: 'users'; readonly done: number; readonly total: number };
+
+export interface InventoryOptions {
+  /** Users outside the run are not read at all. @default every user */
+  readonly inScope?: ((userName: string) => boolean) | undefined;
+  /** Users read at the same time by per-user calls. @default 8 */
+  readonly concurrency?: number | undefined;
+  readonly credentialReport?: CredentialReportOptions | undefined;
+  readonly onProgress?: ((event: InventoryProgress) => void) | undefined;
+}
+
+export const DEFAULT_CONCURRENCY = 8;
+
+/**
+ * Reads the account: `bulk` from the credential report and account-wide
+ * listings (a fixed number of calls whatever the number of users), `live`
+ * with per-user calls (exact and current, one user at a time).
+ */
+export function readInventory(
+  source: InventorySourceKind,
+  clients: InventoryClients,
+  options: InventoryOptions = {},
+): Promise<AccountInventory> {
+  return source === 'bulk' ? readBulkInventory(clients, options) : readLiveInventory(clients, options);
+}
+
+/** A user as GetAccountAuthorizationDetails lists it. */
+interface ListedUser {
+  readonly userName: string;
+  readonly arn: string;
+  readonly userId: string | undefined;
+  readonly createdAt: Date;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** An assigned virtual MFA device and its owner (root's ARN ends in `:root`). */
+interface VirtualDevice {
+  readonly device: MfaDevice;
+  readonly ownerArn: string | undefined;
+  readonly ownerId: string | undefined;
+}
+
+/** What both sources read account-wide, with a fixed number of calls. */
+interface AccountListing {
+  readonly accountId: string;
+  readonly users: readonly ListedUser[];
+  readonly groups: readonly GroupFacts[];
+  readonly summary: Readonly<Record<string, number>>;
+  readonly virtualDevices: readonly VirtualDevice[];
+}
+
+export async function readBulkInventory(
+  clients: InventoryClients,
+  options: InventoryOptions = {},
+): Promise<AccountInventory> {
+  const [report, listing] = await Promise.all([
+    fetchCredentialReport(clients.iam, {
+      ...options.credentialReport,
+      onState: (state) => options.onProgress?.({ phase: 'credential-report', state }),
+    }),
+    readAccountListing(clients),
+  ]);
+  const virtualByOwner = new Map<string, MfaDevice[]>();
+  for (const { device, ownerArn, ownerId } of listing.virtualDevices) {
+    const owner = ownerId ?? ownerArn;
+    if (owner !== undefined) virtualByOwner.set(owner, [...(virtualByOwner.get(owner) ?? []), device]);
+  }
+
+  const users: UserFacts[] = [];
+  const needDevices: UserFacts[] = [];
+  const needLive: ListedUser[] = [];
+  for (const listed of inScope(listing.users, options)) {
+    const row = report.users.get(listed.userName);
+    // A user created after the report (or deleted and created again) has no row of its own.
+    if (row === undefined || !sameSecond(row.userCreationTime, listed.createdAt)) {
+      needLive.push(listed);
+      continue;
+    }
+    const virtual = virtualByOwner.get(listed.userId ?? listed.arn) ?? virtualByOwner.get(listed.arn) ?? [];
+    const facts = factsFromReport(listed, row, virtual);
+    // MFA that is not a virtual device (FIDO key, hardware token) shows only in ListMFADevices.
+    if (virtual.length === 0 && row.mfaActive) needDevices.push(facts);
+    else users.push(facts);
+  }
+
+  const deleted: string[] = [];
+  const progress = progressCounter(needDevices.length + needLive.length, options);
+  const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
+  await Promise.all([
+    ...needDevices.map((facts) =>
+      limit(async () => {
+        const devices = await listMfaDevices(clients.iam, facts.userName);
+        if (devices === undefined) deleted.push(facts.userName);
+        else users.push({ ...facts, mfaDevices: devices });
+        progress();
+      }),
+    ),
+    ...needLive.map((listed) =>
+      limit(async () => {
+        const facts = await readUserLive(clients.iam, listed.userName);
+        if (facts === undefined) deleted.push(listed.userName);
+        else users.push(facts);
+        progress();
+      }),
+    ),
+  ]);
+
+  return {
+    account: {
+      accountId: listing.accountId,
+      root: rootFacts(listing, report.root),
+      groups: listing.groups,
+    },
+    users: sortByName(users),
+    source: {
+      kind: 'bulk',
+      credentialReportGeneratedAt: report.generatedAt,
+      usersReadLive: needLive.length,
+      usersDeletedDuringRun: deleted.sort(),
+    },
+  };
+}
+
+export async function readLiveInventory(
+  clients: InventoryClients,
+  options: InventoryOptions = {},
+): Promise<AccountInventory> {
+  const listing = await readAccountListing(clients);
+  const listed = inScope(listing.users, options);
+  const users: UserFacts[] = [];
+  const deleted: string[] = [];
+  const progress = progressCounter(listed.length, options);
+  const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
+  await Promise.all(
+    listed.map((user) =>
+      limit(async () => {
+        const facts = await readUserLive(clients.iam, user.userName);
+        if (facts === undefined) deleted.push(user.userName);
+        else users.push(facts);
+        progress();
+      }),
+    ),
+  );
+  return {
+    account: { accountId: listing.accountId, root: rootFacts(listing, undefined), groups: listing.groups },
+    users: sortByName(users),
+    source: { kind: 'live', usersReadLive: listed.length, usersDeletedDuringRun: deleted.sort() },
+  };
+}
+
+/**
+ * One user, read now: GetUser, ListMFADevices, GetLoginProfile,
+ * ListAccessKeys and GetAccessKeyLastUsed for each key. Undefined when the
+ * user does not exist (any more).
+ */
+export async function readUserLive(iam: IAMClient, userName: string): Promise<UserFacts | undefined> {
+  try {
+    const [user, devices, consolePassword, keys] = await Promise.all([
+      awsCall('iam:GetUser', () => iam.send(new GetUserCommand({ UserName: userName }))),
+      listMfaDevices(iam, userName),
+      hasLoginProfile(iam, userName),
+      listAccessKeys(iam, userName),
+    ]);
+    const u = user.User;
+    if (u?.Arn === undefined || u.CreateDate === undefined || devices === undefined) return undefined;
+    return {
+      userName,
+      arn: u.Arn,
+      userId: u.UserId,
+      createdAt: u.CreateDate,
+      tags: tagRecord(u.Tags),
+      mfaDevices: devices,
+      consolePassword,
+      passwordLastUsedAt: u.PasswordLastUsed,
+      accessKeys: keys,
+    };
+  } catch (error) {
+    if (isNoSuchEntity(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Every MFA device of the user, of any kind; undefined when the user does not exist. */
+async function listMfaDevices(iam: IAMClient, userName: string): Promise<MfaDevice[] | undefined> {
+  try {
+    return await awsCall('iam:ListMFADevices', async () => {
+      const devices: MfaDevice[] = [];
+      for await (const page of paginateListMFADevices({ client: iam }, { UserName: userName })) {
+        devices.push(...(page.MFADevices ?? []).map(toMfaDevice));
+      }
+      return devices;
+    });
+  } catch (error) {
+    if (isNoSuchEntity(error)) return undefined;
+    throw error;
+  }
+}
+
+async function hasLoginProfile(iam: IAMClient, userName: string): Promise<boolean> {
+  try {
+    await awsCall('iam:GetLoginProfile', () => iam.send(new GetLoginProfileCommand({ UserName: userName })));
+    return true;
+  } catch (error) {
+    // No login profile. (A deleted user also answers NoSuchEntity; GetUser tells them apart.)
+    if (isNoSuchEntity(error)) return false;
+    throw error;
+  }
+}
+
+async function listAccessKeys(iam: IAMClient, userName: string): Promise<AccessKeyFacts[]> {
+  const keys = await awsCall('iam:ListAccessKeys', async () => {
+    const found: { id: string; active: boolean; createdAt: Date | undefined }[] = [];
+    for await (const page of paginateListAccessKeys({ client: iam }, { UserName: userName })) {
+      for (const key of page.AccessKeyMetadata ?? []) {
+        if (key.AccessKeyId) {
+          found.push({ id: key.AccessKeyId, active: key.Status === 'Active', createdAt: key.CreateDate });
+        }
+      }
+    }
+    return found;
+  });
+  return Promise.all(
+    keys.map(async (key) => {
+      const used = await awsCall('iam:GetAccessKeyLastUsed', () =>
+        iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.id })),
+      );
+      return {
+        accessKeyId: key.id,
+        active: key.active,
+        createdAt: key.createdAt,
+        lastUsedAt: used.AccessKeyLastUsed?.LastUsedDate,
+      };
+    }),
+  );
+}
+
+async function readAccountListing(clients: InventoryClients): Promise<AccountListing> {
+  const [accountId, details, summary, virtualDevices] = await Promise.all([
+    awsCall('sts:GetCallerIdentity', async () => {
+      const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
+      return identity.Account ?? '';
+    }),
+    readAuthorizationDetails(clients.iam),
+    awsCall('iam:GetAccountSummary', async () => {
+      const result = await clients.iam.send(new GetAccountSummaryCommand({}));
+      return result.SummaryMap ?? {};
+    }),
+    readVirtualDevices(clients.iam),
+  ]);
+  return { accountId, ...details, summary, virtualDevices };
+}
+
+async function readAuthorizationDetails(
+  iam: IAMClient,
+): Promise<{ users: ListedUser[]; groups: GroupFacts[] }> {
+  return awsCall('iam:GetAccountAuthorizationDetails', async () => {
+    const users: ListedUser[] = [];
+    const groupDetails = [];
+    const policyDocuments = new Map<string, PolicyDocument>();
+    const paginator = paginateGetAccountAuthorizationDetails(
+      { client: iam, pageSize: 1000 },
+      { Filter: ['User', 'Group', 'LocalManagedPolicy'] },
+    );
+    for await (const page of paginator) {
+      for (const user of page.UserDetailList ?? []) {
+        if (user.UserName === undefined || user.Arn === undefined || user.CreateDate === undefined) continue;
+        users.push({
+          userName: user.UserName,
+          arn: user.Arn,
+          userId: user.UserId,
+          createdAt: user.CreateDate,
+          tags: tagRecord(user.Tags),
+        });
+      }
+      groupDetails.push(...(page.GroupDetailList ?? []));
+      for (const policy of page.Policies ?? []) {
+        const version = policy.PolicyVersionList?.find((v) => v.IsDefaultVersion);
+        if (policy.Arn !== undefined && version?.Document !== undefined) {
+          policyDocuments.set(policy.Arn, parsePolicyDocument(version.Document));
+        }
+      }
+    }
+    const groups = groupDetails.flatMap((group): GroupFacts[] =>
+      group.GroupName === undefined
+        ? []
+        : [
+            {
+              groupName: group.GroupName,
+              policies: [
+                ...(group.GroupPolicyList ?? []).map((p) => ({
+                  name: p.PolicyName ?? '',
+                  document: parsePolicyDocument(p.PolicyDocument ?? '{}'),
+                })),
+                ...(group.AttachedManagedPolicies ?? []).flatMap((p) => {
+                  const document = p.PolicyArn === undefined ? undefined : policyDocuments.get(p.PolicyArn);
+                  return document === undefined
+                    ? []
+                    : [{ name: p.PolicyName ?? p.PolicyArn ?? '', document }];
+                }),
+              ],
+            },
+          ],
+    );
+    return { users, groups };
+  });
+}
+
+async function readVirtualDevices(iam: IAMClient): Promise<VirtualDevice[]> {
+  return awsCall('iam:ListVirtualMFADevices', async () => {
+    const devices: VirtualDevice[] = [];
+    const paginator = paginateListVirtualMFADevices(
+      { client: iam, pageSize: 1000 },
+      { AssignmentStatus: 'Assigned' },
+    );
+    for await (const page of paginator) {
+      for (const device of page.VirtualMFADevices ?? []) {
+        if (device.SerialNumber === undefined) continue;
+        devices.push({
+          device: { serialNumber: device.SerialNumber, kind: 'virtual', enabledAt: device.EnableDate },
+          ownerArn: device.User?.Arn,
+          ownerId: device.User?.UserId,
+        });
+      }
+    }
+    return devices;
+  });
+}
+
+/**
+ * Policy documents come URL-encoded from GetAccountAuthorizationDetails.
+ * A document that cannot be read counts as empty: it enforces nothing.
+ */
+export function parsePolicyDocument(text: string): PolicyDocument {
+  for (const candidate of [text, safeDecode(text)]) {
+    try {
+      const parsed: unknown = JSON.parse(candidate);
+      if (typeof parsed === 'object' && parsed !== null) return parsed as PolicyDocument;
+    } catch {
+      // try the next reading
+    }
+  }
+  return {};
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function factsFromReport(listed: ListedUser, row: CredentialReportRow, virtual: MfaDevice[]): UserFacts {
+  return {
+    userName: listed.userName,
+    arn: listed.arn,
+    userId: listed.userId,
+    createdAt: listed.createdAt,
+    tags: listed.tags,
+    mfaDevices: virtual,
+    consolePassword: row.passwordEnabled,
+    passwordLastUsedAt: row.passwordLastUsed,
+    accessKeys: row.accessKeys.map((key) => ({
+      active: key.active,
+      createdAt: key.lastRotated,
+      lastUsedAt: key.lastUsed,
+    })),
+  };
+}
+
+function rootFacts(listing: AccountListing, rootRow: CredentialReportRow | undefined): RootFacts {
+  const virtualMfa = listing.virtualDevices.some((d) => d.ownerArn?.endsWith(':root') ?? false);
+  return {
+    // Any of the three sources seeing root's MFA (or keys) is enough.
+    mfaEnabled: listing.summary.AccountMFAEnabled === 1 || (rootRow?.mfaActive ?? false) || virtualMfa,
+    virtualMfa,
+    accessKeysPresent:
+      listing.summary.AccountAccessKeysPresent === 1 || (rootRow?.accessKeys.some((k) => k.active) ?? false),
+  };
+}
+
+function toMfaDevice(device: MFADevice): MfaDevice {
+  const serialNumber = device.SerialNumber ?? '';
+  return { serialNumber, kind: mfaDeviceKind(serialNumber), enabledAt: device.EnableDate };
+}
+
+function tagRecord(tags: readonly Tag[] | undefined): Record<string, string> {
+  return Object.fromEntries((tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+}
+
+function inScope(users: readonly ListedUser[], options: InventoryOptions): ListedUser[] {
+  return options.inScope ? users.filter((user) => options.inScope?.(user.userName)) : [...users];
+}
+
+function sameSecond(a: Date, b: Date): boolean {
+  return Math.floor(a.getTime() / 1000) === Math.floor(b.getTime() / 1000);
+}
+
+function sortByName(users: UserFacts[]): UserFacts[] {
+  return users.sort((a, b) => a.userName.localeCompare(b.userName));
+}
+
+function progressCounter(total: number, options: InventoryOptions): () => void {
+  let done = 0;
+  if (total > 0) options.onProgress?.({ phase: 'users', done, total });
+  return () => {
+    done += 1;
+    options.onProgress?.({ phase: 'users', done, total });
+  };
+}

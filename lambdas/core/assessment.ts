@@ -1,0 +1,162 @@
+import type { MfaDevice, UserFacts } from './user-facts.ts';
+import type { UserSelector } from './user-selection.ts';
+
+export type ComplianceStatus = 'compliant' | 'non-compliant' | 'grace-period' | 'exempted';
+export type Risk = 'high' | 'medium' | 'low';
+
+export const DEFAULT_GRACE_PERIOD_DAYS = 7;
+/** A user carrying this tag is exempted; the tag's value is the reason. */
+export const EXEMPTION_TAG = 'awssec:mfa-exempt';
+
+const DAY_MS = 86_400_000;
+
+export interface AssessmentOptions {
+  readonly now: Date;
+  readonly gracePeriodDays: number;
+  readonly selector: UserSelector;
+  /** @default EXEMPTION_TAG */
+  readonly exemptionTag?: string | undefined;
+}
+
+export interface UserAssessment {
+  readonly user: UserFacts;
+  readonly status: ComplianceStatus;
+  readonly risk: Risk;
+  /** Why the user has this status, most important first, in words a reader of the report understands. */
+  readonly reasons: readonly string[];
+  readonly hasMfa: boolean;
+  readonly consoleAccess: boolean;
+  readonly activeAccessKeys: number;
+  readonly lastActivity: Date | undefined;
+  readonly daysSinceCreation: number;
+  /** Set for users in their grace period. */
+  readonly gracePeriodEndsAt: Date | undefined;
+}
+
+/** What every status rule may look at, worked out once per user. */
+interface UserContext {
+  readonly user: UserFacts;
+  readonly options: AssessmentOptions;
+  readonly hasMfa: boolean;
+  readonly activeAccessKeys: number;
+  readonly gracePeriodEndsAt: Date;
+}
+
+interface Verdict {
+  readonly status: ComplianceStatus;
+  readonly reasons: readonly string[];
+}
+
+/** A status rule: a verdict when it applies, undefined to let the next rule decide. */
+type StatusRule = (context: UserContext) => Verdict | undefined;
+
+/** Exempted: named by an exclude pattern or carrying the exemption tag, and not named by an include pattern. */
+const exemptedRule: StatusRule = (context) => {
+  const { user, options } = context;
+  if (options.selector.includedExplicitly(user.userName)) return undefined;
+  const pattern = options.selector.excludedBy(user.userName);
+  const tagValue = findTag(user.tags, options.exemptionTag ?? EXEMPTION_TAG);
+  const exemption =
+    pattern !== undefined
+      ? `exempted: matches exclude pattern ${pattern}`
+      : tagValue !== undefined
+        ? `exempted by tag ${options.exemptionTag ?? EXEMPTION_TAG}: ${tagValue.trim() || 'no reason given'}`
+        : undefined;
+  return exemption === undefined
+    ? undefined
+    : { status: 'exempted', reasons: [exemption, ...exposure(context)] };
+};
+
+/** Compliant: any MFA device, or nothing to sign in with. */
+const compliantRule: StatusRule = ({ user, hasMfa, activeAccessKeys }) => {
+  if (hasMfa) return { status: 'compliant', reasons: [describeDevices(user.mfaDevices)] };
+  if (!user.consolePassword && activeAccessKeys === 0) {
+    return { status: 'compliant', reasons: ['no console password and no active access key'] };
+  }
+  return undefined;
+};
+
+/** Grace period: no MFA and usable credentials, but created less than the grace period ago. */
+const gracePeriodRule: StatusRule = (context) => {
+  if (context.options.now.getTime() >= context.gracePeriodEndsAt.getTime()) return undefined;
+  return {
+    status: 'grace-period',
+    reasons: [...exposure(context), `new user: grace period ends ${isoDate(context.gracePeriodEndsAt)}`],
+  };
+};
+
+/** Non-compliant: no MFA, usable credentials, older than the grace period. */
+const nonCompliantRule: StatusRule = (context) => ({ status: 'non-compliant', reasons: exposure(context) });
+
+/** First match wins. */
+const STATUS_RULES: readonly StatusRule[] = [exemptedRule, compliantRule, gracePeriodRule, nonCompliantRule];
+
+export function assessUser(user: UserFacts, options: AssessmentOptions): UserAssessment {
+  const hasMfa = user.mfaDevices.length > 0;
+  const activeAccessKeys = user.accessKeys.filter((key) => key.active).length;
+  const gracePeriodEndsAt = new Date(user.createdAt.getTime() + options.gracePeriodDays * DAY_MS);
+  const context: UserContext = { user, options, hasMfa, activeAccessKeys, gracePeriodEndsAt };
+  const verdict = firstVerdict(context);
+  const exposed = !hasMfa && (user.consolePassword || activeAccessKeys > 0);
+  return {
+    user,
+    status: verdict.status,
+    risk: verdict.status === 'grace-period' ? 'medium' : exposed ? 'high' : 'low',
+    reasons: verdict.reasons,
+    hasMfa,
+    consoleAccess: user.consolePassword,
+    activeAccessKeys,
+    lastActivity: latest([user.passwordLastUsedAt, ...user.accessKeys.map((key) => key.lastUsedAt)]),
+    daysSinceCreation: Math.max(0, Math.floor((options.now.getTime() - user.createdAt.getTime()) / DAY_MS)),
+    gracePeriodEndsAt: verdict.status === 'grace-period' ? gracePeriodEndsAt : undefined,
+  };
+}
+
+function firstVerdict(context: UserContext): Verdict {
+  for (const rule of STATUS_RULES) {
+    const verdict = rule(context);
+    if (verdict) return verdict;
+  }
+  // nonCompliantRule always answers; this satisfies the type checker.
+  throw new Error('no status rule applied');
+}
+
+/** The ways this user can reach the account without MFA. */
+function exposure({ user, hasMfa, activeAccessKeys }: UserContext): string[] {
+  if (hasMfa) return [];
+  const reasons: string[] = [];
+  if (user.consolePassword) reasons.push('console password without MFA');
+  if (activeAccessKeys > 0) {
+    reasons.push(`${activeAccessKeys} active access key${activeAccessKeys === 1 ? '' : 's'} without MFA`);
+  }
+  return reasons;
+}
+
+const KIND_NAMES: Record<MfaDevice['kind'], string> = {
+  virtual: 'virtual device',
+  'security-key': 'FIDO security key',
+  'hardware-totp': 'hardware TOTP token',
+};
+
+/** `MFA: virtual device`, or `MFA: 2 devices (virtual device, FIDO security key)`. */
+export function describeDevices(devices: readonly MfaDevice[]): string {
+  const kinds = [...new Set(devices.map((device) => KIND_NAMES[device.kind]))].join(', ');
+  return devices.length === 1 ? `MFA: ${kinds}` : `MFA: ${devices.length} devices (${kinds})`;
+}
+
+function findTag(tags: Readonly<Record<string, string>>, key: string): string | undefined {
+  const wanted = key.toLowerCase();
+  // IAM treats tag keys that differ only in case as the same key.
+  const found = Object.keys(tags).find((candidate) => candidate.toLowerCase() === wanted);
+  return found === undefined ? undefined : tags[found];
+}
+
+function latest(dates: readonly (Date | undefined)[]): Date | undefined {
+  let result: Date | undefined;
+  for (const date of dates) if (date && (!result || date > result)) result = date;
+  return result;
+}
+
+export function isoDate(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}

@@ -1,0 +1,203 @@
+import { groupsWithoutMfaPolicy, type RootMfaKind, rootMfaKind } from './account-findings.ts';
+import {
+  assessUser,
+  type ComplianceStatus,
+  EXEMPTION_TAG,
+  type Risk,
+  type UserAssessment,
+} from './assessment.ts';
+import { recommendations } from './recommendations.ts';
+import type { AccountInventory, MfaDeviceKind } from './user-facts.ts';
+import { createUserSelector, type UserSelection } from './user-selection.ts';
+
+/**
+ * The report as the JSON output prints it and `generateMfaReport` returns it.
+ * Field names are snake_case and fixed: users' scripts read them.
+ */
+export interface MfaReport {
+  readonly generated_at: string;
+  readonly account_id: string;
+  readonly summary: MfaReportSummary;
+  readonly account: {
+    readonly root_mfa_enabled: boolean;
+    readonly root_mfa_kind: RootMfaKind | null;
+    readonly root_access_keys_present: boolean;
+    readonly groups_without_mfa_policy: readonly string[];
+  };
+  readonly users: readonly MfaReportUser[];
+  readonly recommendations: readonly string[];
+  readonly inventory: {
+    readonly source: 'bulk' | 'live';
+    readonly credential_report_generated_at: string | null;
+    readonly users_read_live: number;
+    readonly users_deleted_during_run: readonly string[];
+  };
+  readonly settings: {
+    readonly grace_period_days: number;
+    readonly include_users: readonly string[];
+    readonly exclude_users: readonly string[];
+    readonly exemption_tag: string;
+  };
+}
+
+export interface MfaReportSummary {
+  readonly total: number;
+  readonly compliant: number;
+  readonly 'non-compliant': number;
+  readonly 'grace-period': number;
+  readonly exempted: number;
+  /** Compliant users as a share of all users in scope, exempted ones included. */
+  readonly compliance_percent: number;
+  readonly console_users_with_mfa_percent: number;
+  readonly key_users_with_mfa_percent: number;
+  readonly risk_level: Risk;
+}
+
+export interface MfaReportUser {
+  readonly username: string;
+  readonly arn: string;
+  readonly status: ComplianceStatus;
+  readonly risk: Risk;
+  readonly mfa_devices: readonly {
+    readonly serial_number: string;
+    readonly kind: MfaDeviceKind;
+    readonly enabled_at: string | null;
+  }[];
+  readonly console_access: boolean;
+  readonly active_access_keys: number;
+  readonly last_activity: string | null;
+  readonly created_at: string;
+  readonly days_since_creation: number;
+  readonly grace_period_ends_at: string | null;
+  readonly reasons: readonly string[];
+}
+
+/** The figures the table report holds the account to. */
+export const COMPLIANCE_TARGETS = {
+  compliance_percent: 95,
+  console_users_with_mfa_percent: 100,
+  key_users_with_mfa_percent: 100,
+} as const;
+
+export interface MfaReportOptions {
+  readonly now: Date;
+  readonly gracePeriodDays: number;
+  readonly selection: UserSelection;
+  /** @default EXEMPTION_TAG */
+  readonly exemptionTag?: string | undefined;
+}
+
+/** Worst first: what needs attention leads the report. */
+const STATUS_ORDER: readonly ComplianceStatus[] = ['non-compliant', 'grace-period', 'exempted', 'compliant'];
+
+export function assessInventory(inventory: AccountInventory, options: MfaReportOptions): UserAssessment[] {
+  const selector = createUserSelector(options.selection);
+  return inventory.users
+    .filter((user) => selector.inScope(user.userName))
+    .map((user) =>
+      assessUser(user, {
+        now: options.now,
+        gracePeriodDays: options.gracePeriodDays,
+        selector,
+        exemptionTag: options.exemptionTag,
+      }),
+    )
+    .sort(
+      (a, b) =>
+        STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) ||
+        a.user.userName.localeCompare(b.user.userName),
+    );
+}
+
+export function buildMfaReport(inventory: AccountInventory, options: MfaReportOptions): MfaReport {
+  const assessments = assessInventory(inventory, options);
+  const { account, source } = inventory;
+  const accountFindings = {
+    root_mfa_enabled: account.root.mfaEnabled,
+    root_mfa_kind: rootMfaKind(account.root),
+    root_access_keys_present: account.root.accessKeysPresent,
+    groups_without_mfa_policy: groupsWithoutMfaPolicy(account.groups),
+  };
+  return {
+    generated_at: options.now.toISOString(),
+    account_id: account.accountId,
+    summary: summarize(assessments, account.root),
+    account: accountFindings,
+    users: assessments.map(toReportUser),
+    recommendations: recommendations({ assessments, account: accountFindings }),
+    inventory: {
+      source: source.kind,
+      credential_report_generated_at: source.credentialReportGeneratedAt?.toISOString() ?? null,
+      users_read_live: source.usersReadLive,
+      users_deleted_during_run: [...source.usersDeletedDuringRun],
+    },
+    settings: {
+      grace_period_days: options.gracePeriodDays,
+      include_users: [...options.selection.include],
+      exclude_users: [...options.selection.exclude],
+      exemption_tag: options.exemptionTag ?? EXEMPTION_TAG,
+    },
+  };
+}
+
+function summarize(
+  assessments: readonly UserAssessment[],
+  root: AccountInventory['account']['root'],
+): MfaReportSummary {
+  const count = (status: ComplianceStatus) => assessments.filter((a) => a.status === status).length;
+  const consoleUsers = assessments.filter((a) => a.consoleAccess);
+  const keyUsers = assessments.filter((a) => a.activeAccessKeys > 0);
+  return {
+    total: assessments.length,
+    compliant: count('compliant'),
+    'non-compliant': count('non-compliant'),
+    'grace-period': count('grace-period'),
+    exempted: count('exempted'),
+    compliance_percent: percent(count('compliant'), assessments.length),
+    console_users_with_mfa_percent: percent(consoleUsers.filter((a) => a.hasMfa).length, consoleUsers.length),
+    key_users_with_mfa_percent: percent(keyUsers.filter((a) => a.hasMfa).length, keyUsers.length),
+    risk_level: accountRisk(assessments, root),
+  };
+}
+
+/**
+ * High when someone can get in without MFA and nobody accepted that risk
+ * (a non-compliant user, root without MFA, root access keys); medium for
+ * users in their grace period and exempted users without MFA; low otherwise.
+ */
+function accountRisk(
+  assessments: readonly UserAssessment[],
+  root: AccountInventory['account']['root'],
+): Risk {
+  if (!root.mfaEnabled || root.accessKeysPresent || assessments.some((a) => a.status === 'non-compliant')) {
+    return 'high';
+  }
+  return assessments.some((a) => a.risk !== 'low') ? 'medium' : 'low';
+}
+
+/** One decimal; an empty group counts as fully covered. */
+function percent(part: number, whole: number): number {
+  return whole === 0 ? 100 : Math.round((part / whole) * 1000) / 10;
+}
+
+function toReportUser(assessment: UserAssessment): MfaReportUser {
+  const { user } = assessment;
+  return {
+    username: user.userName,
+    arn: user.arn,
+    status: assessment.status,
+    risk: assessment.risk,
+    mfa_devices: user.mfaDevices.map((device) => ({
+      serial_number: device.serialNumber,
+      kind: device.kind,
+      enabled_at: device.enabledAt?.toISOString() ?? null,
+    })),
+    console_access: assessment.consoleAccess,
+    active_access_keys: assessment.activeAccessKeys,
+    last_activity: assessment.lastActivity?.toISOString() ?? null,
+    created_at: user.createdAt.toISOString(),
+    days_since_creation: assessment.daysSinceCreation,
+    grace_period_ends_at: assessment.gracePeriodEndsAt?.toISOString() ?? null,
+    reasons: assessment.reasons,
+  };
+}

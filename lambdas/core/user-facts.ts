@@ -1,0 +1,81 @@
+/**
+ * What the inventory learns about an account: the assessment's only input
+ * besides its options. Plain data, so the rules can be tested without AWS.
+ */
+
+export type MfaDeviceKind = 'virtual' | 'security-key' | 'hardware-totp';
+
+export interface MfaDevice {
+  readonly serialNumber: string;
+  readonly kind: MfaDeviceKind;
+  readonly enabledAt?: Date | undefined;
+}
+
+export interface AccessKeyFacts {
+  /** Unknown when the facts come from the credential report, which has no key ids. */
+  readonly accessKeyId?: string | undefined;
+  readonly active: boolean;
+  readonly createdAt?: Date | undefined;
+  readonly lastUsedAt?: Date | undefined;
+}
+
+export interface UserFacts {
+  readonly userName: string;
+  readonly arn: string;
+  /** Changes when a user is deleted and created again under the same name. */
+  readonly userId?: string | undefined;
+  readonly createdAt: Date;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly mfaDevices: readonly MfaDevice[];
+  /** A login profile exists: the user can sign in to the console with a password. */
+  readonly consolePassword: boolean;
+  readonly passwordLastUsedAt?: Date | undefined;
+  readonly accessKeys: readonly AccessKeyFacts[];
+}
+
+export interface PolicyStatement {
+  readonly Effect?: unknown;
+  readonly Condition?: unknown;
+  readonly [key: string]: unknown;
+}
+
+export interface PolicyDocument {
+  readonly Version?: string;
+  readonly Statement?: PolicyStatement | readonly PolicyStatement[];
+}
+
+export interface GroupFacts {
+  readonly groupName: string;
+  /** Inline policies and the default versions of the customer-managed policies attached to the group. */
+  readonly policies: readonly { readonly name: string; readonly document: PolicyDocument }[];
+}
+
+export interface RootFacts {
+  readonly mfaEnabled: boolean;
+  /** Root's MFA is a virtual device (rather than hardware TOTP or a FIDO key). */
+  readonly virtualMfa: boolean;
+  readonly accessKeysPresent: boolean;
+}
+
+export interface AccountFacts {
+  readonly accountId: string;
+  readonly root: RootFacts;
+  readonly groups: readonly GroupFacts[];
+}
+
+export interface InventorySource {
+  readonly kind: 'bulk' | 'live';
+  /** When the credential report behind a bulk inventory was generated (it may be up to four hours old). */
+  readonly credentialReportGeneratedAt?: Date | undefined;
+  /** Users whose facts were read one by one: all of them for `live`; for `bulk`, those newer than the credential report. */
+  readonly usersReadLive: number;
+  /** Users listed at the start of the run that were gone by the time their details were read. */
+  readonly usersDeletedDuringRun: readonly string[];
+}
+
+/** Everything one run learns: the account and the users in scope. */
+export interface AccountInventory {
+  readonly account: AccountFacts;
+  readonly users: readonly UserFacts[];
+  readonly source: InventorySource;
+}

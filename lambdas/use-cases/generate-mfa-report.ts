@@ -1,0 +1,110 @@
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { type AwsClientSettings, createIamClient, createStsClient } from '../aws/aws-clients.ts';
+import { type InventoryProgress, type InventorySourceKind, readInventory } from '../aws/iam-inventory.ts';
+import { DEFAULT_GRACE_PERIOD_DAYS } from '../core/assessment.ts';
+import { buildMfaReport, type MfaReport } from '../core/mfa-report.ts';
+import {
+  createUserSelector,
+  parsePatternList,
+  type UserSelection,
+  validatePattern,
+} from '../core/user-selection.ts';
+
+export interface GenerateMfaReportOptions extends AwsClientSettings {
+  /** `bulk` reads the credential report (fast), `live` reads each user (current). @default 'bulk' */
+  readonly source?: InventorySourceKind | undefined;
+  /** Days a new user may go without MFA. @default 7 */
+  readonly gracePeriodDays?: number | undefined;
+  /** Names or patterns (`svc-*`) of users to exempt: a comma-separated string or a list. */
+  readonly excludeUsers?: string | readonly string[] | undefined;
+  /** When given, the report covers only these users, and they are never exempted. */
+  readonly includeUsers?: string | readonly string[] | undefined;
+  /** @default 'awssec:mfa-exempt' */
+  readonly exemptionTag?: string | undefined;
+  /** The time the rules are applied at. @default now */
+  readonly now?: Date | undefined;
+  /** Users read at the same time by per-user calls. @default 8 */
+  readonly concurrency?: number | undefined;
+  /** How long to wait for AWS to generate the credential report. @default 180000 */
+  readonly credentialReportTimeoutMs?: number | undefined;
+  /** Your own SDK clients, e.g. with other middleware; created from the settings above otherwise. */
+  readonly iamClient?: IAMClient | undefined;
+  readonly stsClient?: STSClient | undefined;
+  readonly onProgress?: ((event: InventoryProgress) => void) | undefined;
+}
+
+/** Options that make no sense; the message names the option and what it takes. */
+export class InvalidOptionError extends Error {
+  override readonly name = 'InvalidOptionError';
+}
+
+/** Reads the account and assesses every user in scope: the object the JSON output prints. */
+export async function generateMfaReport(options: GenerateMfaReportOptions = {}): Promise<MfaReport> {
+  const settings = reportSettings(options);
+  const selector = createUserSelector(settings.selection);
+  const inventory = await readInventory(
+    settings.source,
+    {
+      iam: options.iamClient ?? createIamClient(options),
+      sts: options.stsClient ?? createStsClient(options),
+    },
+    {
+      inScope: selector.inScope,
+      concurrency: options.concurrency,
+      credentialReport: { timeoutMs: options.credentialReportTimeoutMs },
+      onProgress: options.onProgress,
+    },
+  );
+  return buildMfaReport(inventory, {
+    now: options.now ?? new Date(),
+    gracePeriodDays: settings.gracePeriodDays,
+    selection: settings.selection,
+    exemptionTag: options.exemptionTag,
+  });
+}
+
+interface ReportSettings {
+  readonly source: InventorySourceKind;
+  readonly gracePeriodDays: number;
+  readonly selection: UserSelection;
+}
+
+/** Checks the options before any AWS call, so bad input changes and costs nothing. */
+export function reportSettings(options: GenerateMfaReportOptions): ReportSettings {
+  const gracePeriodDays = options.gracePeriodDays ?? DEFAULT_GRACE_PERIOD_DAYS;
+  if (!Number.isInteger(gracePeriodDays) || gracePeriodDays < 0) {
+    throw new InvalidOptionError(
+      `gracePeriodDays must be a whole number of days, 0 or more (got ${gracePeriodDays})`,
+    );
+  }
+  const source = options.source ?? 'bulk';
+  if (source !== 'bulk' && source !== 'live') {
+    throw new InvalidOptionError(`source must be 'bulk' or 'live' (got '${String(source)}')`);
+  }
+  if (
+    options.concurrency !== undefined &&
+    !(Number.isInteger(options.concurrency) && options.concurrency > 0)
+  ) {
+    throw new InvalidOptionError(`concurrency must be a whole number above 0 (got ${options.concurrency})`);
+  }
+  return {
+    source,
+    gracePeriodDays,
+    selection: {
+      include: patterns('includeUsers', options.includeUsers),
+      exclude: patterns('excludeUsers', options.excludeUsers),
+    },
+  };
+}
+
+function patterns(option: string, value: string | readonly string[] | undefined): string[] {
+  try {
+    if (value === undefined) return [];
+    return typeof value === 'string'
+      ? parsePatternList(value)
+      : value.map((item) => validatePattern(item.trim()));
+  } catch (error) {
+    throw new InvalidOptionError(`${option}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AwsCallError } from '../../lambdas/aws/aws-call-error.ts';
+import { readBulkInventory, readLiveInventory, readUserLive } from '../../lambdas/aws/iam-inventory.ts';
+import type { UserFacts } from '../../lambdas/core/user-facts.ts';
+import {
+  CREDENTIAL_REPORT,
+  GAAD_PAGE_1,
+  GAAD_PAGE_2,
+  VIRTUAL_DEVICES_WITH_ROOT,
+} from '../fixtures/recorded-iam.ts';
+import { countCalls, TEST_ACCOUNT_ID, testClients, total } from '../support/aws.ts';
+import {
+  type AwsProxy,
+  accessDenied,
+  awsErrorXml,
+  rewriteCredentialReport,
+  startAwsProxy,
+} from '../support/aws-proxy.ts';
+import { type MotoServer, startMoto } from '../support/moto.ts';
+import { seedUsers } from '../support/seed.ts';
+
+let moto: MotoServer;
+let proxy: AwsProxy;
+beforeAll(async () => {
+  moto = await startMoto();
+  proxy = await startAwsProxy(moto.endpoint);
+});
+afterAll(async () => {
+  await proxy?.stop();
+  await moto?.stop();
+});
+beforeEach(async () => {
+  await moto.reset();
+  proxy.setRule(undefined);
+  proxy.seen.clear();
+});
+
+const fastReport = { credentialReport: { initialDelayMs: 5 } };
+
+describe('bulk inventory', () => {
+  it('reads each kind of user as moto holds it', async () => {
+    const clients = testClients(moto.endpoint);
+    await seedUsers(clients.iam, moto, [
+      { name: 'virtual.user', console: true, mfa: ['virtual'] },
+      { name: 'fido.user', console: true, mfa: ['security-key'] },
+      { name: 'token.user', accessKeys: ['active'], mfa: ['hardware-totp', 'security-key'] },
+      { name: 'console.only', console: true },
+      { name: 'keys.only', accessKeys: ['active', 'inactive'], useFirstKey: true },
+      { name: 'no.credentials', ageDays: 2 },
+    ]);
+    const inventory = await readBulkInventory(clients, fastReport);
+    const byName = new Map(inventory.users.map((u) => [u.userName, u]));
+    expect([...byName.keys()]).toEqual([
+      'console.only',
+      'fido.user',
+      'keys.only',
+      'no.credentials',
+      'token.user',
+      'virtual.user',
+    ]);
+    expect(kinds(byName.get('virtual.user'))).toEqual(['virtual']);
+    expect(kinds(byName.get('fido.user'))).toEqual(['security-key']);
+    expect(kinds(byName.get('token.user'))).toEqual(['hardware-totp', 'security-key']);
+    expect(byName.get('console.only')).toMatchObject({ consolePassword: true, mfaDevices: [] });
+    const keys = byName.get('keys.only')?.accessKeys ?? [];
+    expect(keys.map((k) => k.active)).toEqual([true, false]);
+    expect(keys[0]?.lastUsedAt).toBeInstanceOf(Date);
+    expect(byName.get('keys.only')?.consolePassword).toBe(false);
+    const created = byName.get('console.only')?.createdAt.getTime() ?? 0;
+    expect(Date.now() - created).toBeGreaterThan(399 * 86_400_000);
+    expect(inventory.account.accountId).toBe(TEST_ACCOUNT_ID);
+    expect(inventory.source).toMatchObject({ kind: 'bulk', usersReadLive: 0, usersDeletedDuringRun: [] });
+  });
+
+  it('agrees with the live source on every user', async () => {
+    const clients = testClients(moto.endpoint);
+    await seedUsers(clients.iam, moto, [
+      { name: 'a', console: true, mfa: ['virtual', 'virtual'] },
+      { name: 'b', accessKeys: ['active'], mfa: ['hardware-totp'] },
+      { name: 'c', console: true, accessKeys: ['inactive', 'active'], tags: { team: 'x' } },
+    ]);
+    const strip = (u: UserFacts) => ({
+      ...u,
+      accessKeys: u.accessKeys.map((k) => ({
+        active: k.active,
+        createdAt: k.createdAt?.toISOString().slice(0, 19),
+      })),
+      createdAt: u.createdAt.toISOString().slice(0, 19),
+    });
+    const bulk = await readBulkInventory(clients, fastReport);
+    const live = await readLiveInventory(clients);
+    expect(bulk.users.map(strip)).toEqual(live.users.map(strip));
+  });
+
+  it('makes the same number of calls for 50 and 500 users, apart from ListMFADevices', async () => {
+    const mix = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        name: `user-${i}`,
+        console: i % 2 === 0,
+        accessKeys: i % 3 === 0 ? (['active'] as const) : [],
+        mfa: i % 5 === 0 ? (['virtual'] as const) : i % 25 === 1 ? (['hardware-totp'] as const) : [],
+      }));
+    const callsFor = async (n: number) => {
+      await moto.reset();
+      const clients = testClients(moto.endpoint);
+      await seedUsers(clients.iam, moto, mix(n));
+      const counts = countCalls(clients.iam);
+      const inventory = await readBulkInventory(clients, fastReport);
+      expect(inventory.users).toHaveLength(n);
+      return counts;
+    };
+    const small = await callsFor(50);
+    const large = await callsFor(500);
+    expect(total(large, ['ListMFADevices'])).toBe(total(small, ['ListMFADevices']));
+    // One ListMFADevices per user whose MFA is not virtual (i % 25 === 1), none for the others.
+    expect(small.get('ListMFADevices')).toBe(2);
+    expect(large.get('ListMFADevices')).toBe(20);
+    expect(large.get('GetUser') ?? 0).toBe(0);
+  }, 120_000);
+});
+
+describe('bulk inventory where moto differs from AWS', () => {
+  it('follows pagination, reads root’s row and device, and reads users newer than the report live', async () => {
+    await seedUsers(testClients(moto.endpoint).iam, moto, [
+      { name: 'alice', console: true, mfa: ['hardware-totp'] },
+      { name: 'bob', ageDays: 0, console: true },
+    ]);
+    const markers: (string | null)[] = [];
+    proxy.setRule(({ action, params }) => {
+      if (action === 'GetAccountAuthorizationDetails') {
+        markers.push(params.get('Marker'));
+        return { respond: { status: 200, body: params.get('Marker') ? GAAD_PAGE_2 : GAAD_PAGE_1 } };
+      }
+      if (action === 'GetCredentialReport') return { respond: { status: 200, body: CREDENTIAL_REPORT } };
+      if (action === 'ListVirtualMFADevices')
+        return { respond: { status: 200, body: VIRTUAL_DEVICES_WITH_ROOT } };
+      return undefined;
+    });
+    const inventory = await readBulkInventory(testClients(proxy.endpoint), fastReport);
+
+    expect(markers).toEqual([null, 'EXAMPLEkakv9BCuUNFDtxWSyfzetYwEx2ADc8dnzfvERF5S6YMvXKx41t6gCl']);
+    expect(inventory.account.root).toEqual({ mfaEnabled: true, virtualMfa: true, accessKeysPresent: true });
+    expect(inventory.account.groups.map((g) => [g.groupName, g.policies.map((p) => p.name)])).toEqual([
+      ['admins', ['RequireMFA']],
+      ['developers', ['s3-everything']],
+    ]);
+    const [alice, bob] = inventory.users;
+    // alice: from the report; MFA active but no virtual device, so ListMFADevices tells the kind.
+    expect(alice).toMatchObject({
+      userName: 'alice',
+      userId: 'AIDACKCEVSQ6C2EXAMPLE',
+      tags: { email: 'alice@example.com' },
+      consolePassword: true,
+      passwordLastUsedAt: new Date('2026-11-21T07:00:00Z'),
+      accessKeys: [
+        {
+          active: true,
+          createdAt: new Date('2020-02-01T00:00:00Z'),
+          lastUsedAt: new Date('2026-11-21T09:00:00Z'),
+        },
+      ],
+    });
+    expect(alice?.mfaDevices.map((d) => d.kind)).toEqual(['hardware-totp']);
+    // bob: created after the report, so read one call at a time.
+    expect(bob).toMatchObject({ userName: 'bob', consolePassword: true, mfaDevices: [], accessKeys: [] });
+    expect(inventory.source).toEqual({
+      kind: 'bulk',
+      credentialReportGeneratedAt: new Date('2026-11-22T08:00:00Z'),
+      usersReadLive: 1,
+      usersDeletedDuringRun: [],
+    });
+    expect(proxy.seen.get('ListMFADevices')).toBe(2); // alice's kind, bob's live read
+    expect(proxy.seen.get('GetUser')).toBe(1);
+  });
+
+  it('reads a user live when its report row belongs to an earlier user of the same name', async () => {
+    const { iam } = testClients(moto.endpoint);
+    await seedUsers(iam, moto, [
+      { name: 'carol', accessKeys: ['active'] },
+      { name: 'dave', console: true },
+    ]);
+    proxy.setRule(({ action }) =>
+      action === 'GetCredentialReport'
+        ? {
+            rewrite: rewriteCredentialReport((csv) =>
+              csv.replace(/^(carol,[^,]*,)[^,]*/m, '$12001-01-01T00:00:00+00:00'),
+            ),
+          }
+        : undefined,
+    );
+    const inventory = await readBulkInventory(testClients(proxy.endpoint), fastReport);
+    expect(inventory.source.usersReadLive).toBe(1);
+    expect(proxy.seen.get('GetUser')).toBe(1);
+    expect(inventory.users.find((u) => u.userName === 'carol')?.accessKeys[0]?.accessKeyId).toMatch(/^AKIA/);
+  });
+
+  it('reports a user deleted while the run reads it, and goes on', async () => {
+    await seedUsers(testClients(moto.endpoint).iam, moto, [
+      { name: 'gone', console: true, mfa: ['security-key'] },
+      { name: 'stays', console: true, mfa: ['hardware-totp'] },
+    ]);
+    proxy.setRule(({ action, params }) =>
+      action === 'ListMFADevices' && params.get('UserName') === 'gone'
+        ? {
+            respond: {
+              status: 404,
+              body: awsErrorXml('NoSuchEntity', 'The user with name gone cannot be found.'),
+            },
+          }
+        : undefined,
+    );
+    const inventory = await readBulkInventory(testClients(proxy.endpoint), fastReport);
+    expect(inventory.users.map((u) => u.userName)).toEqual(['stays']);
+    expect(inventory.source.usersDeletedDuringRun).toEqual(['gone']);
+  });
+
+  it('names the call and the permission AWS refused', async () => {
+    proxy.setRule(({ action }) =>
+      action === 'GetAccountAuthorizationDetails' ? { respond: accessDenied(action) } : undefined,
+    );
+    const error = await readBulkInventory(testClients(proxy.endpoint), fastReport).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwsCallError);
+    expect((error as Error).message).toBe(
+      'access denied to iam:GetAccountAuthorizationDetails: the identity running awssec needs the permission iam:GetAccountAuthorizationDetails (see "Permissions" in the README)',
+    );
+  });
+});
+
+describe('live user facts', () => {
+  it('returns undefined for a user that does not exist', async () => {
+    const { iam } = testClients(moto.endpoint);
+    expect(await readUserLive(iam, 'nobody')).toBeUndefined();
+  });
+});
+
+function kinds(user: UserFacts | undefined): string[] {
+  return (user?.mfaDevices ?? []).map((d) => d.kind).sort();
+}

@@ -1,0 +1,116 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+
+/**
+ * An HTTP proxy of our own between the SDK and moto. IAM and STS speak AWS's
+ * query protocol (a form-encoded POST naming the Action), so a rule can see
+ * which operation a request is and for which user, then answer in its place
+ * or rewrite moto's answer. The SDK parses whatever comes back for real.
+ */
+export interface ProxiedRequest {
+  readonly action: string;
+  readonly params: URLSearchParams;
+}
+
+export type ProxyRule = (
+  request: ProxiedRequest,
+) =>
+  | { readonly respond: { readonly status: number; readonly body: string } }
+  | { readonly rewrite: (body: string) => string }
+  | undefined;
+
+export interface AwsProxy {
+  readonly endpoint: string;
+  /** Requests seen, by Action. */
+  readonly seen: Map<string, number>;
+  setRule(rule: ProxyRule | undefined): void;
+  stop(): Promise<void>;
+}
+
+export async function startAwsProxy(target: string): Promise<AwsProxy> {
+  let rule: ProxyRule | undefined;
+  const seen = new Map<string, number>();
+  const server: Server = createServer(async (request, response) => {
+    try {
+      const body = await readBody(request);
+      const params = new URLSearchParams(body);
+      const action = params.get('Action') ?? '';
+      seen.set(action, (seen.get(action) ?? 0) + 1);
+      const decision = rule?.({ action, params });
+      if (decision && 'respond' in decision) {
+        response.writeHead(decision.respond.status, { 'content-type': 'text/xml' });
+        response.end(decision.respond.body);
+        return;
+      }
+      const upstream = await fetch(`${target}${request.url ?? '/'}`, {
+        method: request.method ?? 'POST',
+        headers: forwardHeaders(request),
+        body: request.method === 'GET' || request.method === 'HEAD' ? undefined : body,
+      });
+      let text = await upstream.text();
+      if (decision && 'rewrite' in decision) text = decision.rewrite(text);
+      response.writeHead(upstream.status, {
+        'content-type': upstream.headers.get('content-type') ?? 'text/xml',
+      });
+      response.end(text);
+    } catch (error) {
+      response.writeHead(502);
+      response.end(String(error));
+    }
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('proxy has no port');
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    seen,
+    setRule: (next) => {
+      rule = next;
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function forwardHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || ['host', 'content-length', 'connection'].includes(name)) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+/** AWS's query-protocol error body, as IAM sends it. */
+export function awsErrorXml(code: string, message: string, type: 'Sender' | 'Receiver' = 'Sender'): string {
+  return `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ErrorResponse>`;
+}
+
+export function accessDenied(action: string, userName = 'auditor'): { status: number; body: string } {
+  return {
+    status: 403,
+    body: awsErrorXml(
+      'AccessDenied',
+      `User: arn:aws:iam::123456789012:user/${userName} is not authorized to perform: iam:${action} on resource: arn:aws:iam::123456789012:user/* because no identity-based policy allows the iam:${action} action`,
+    ),
+  };
+}
+
+/** Rewrites the base64 CSV inside a GetCredentialReport answer. */
+export function rewriteCredentialReport(transform: (csv: string) => string): (body: string) => string {
+  return (body) =>
+    body.replace(/<Content>([^<]*)<\/Content>/, (_, content: string) => {
+      const csv = Buffer.from(content, 'base64').toString('utf8');
+      return `<Content>${Buffer.from(transform(csv)).toString('base64')}</Content>`;
+    });
+}

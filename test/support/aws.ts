@@ -1,0 +1,43 @@
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { type AwsClientSettings, createIamClient, createStsClient } from '../../lambdas/aws/aws-clients.ts';
+
+export const TEST_ACCOUNT_ID = '123456789012';
+
+/** Settings that can only ever reach the given emulator, with dummy credentials. */
+export function testClientSettings(endpoint: string): AwsClientSettings {
+  return {
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 3,
+  };
+}
+
+export function testClients(endpoint: string): { iam: IAMClient; sts: STSClient } {
+  const settings = testClientSettings(endpoint);
+  return { iam: createIamClient(settings), sts: createStsClient(settings) };
+}
+
+/**
+ * Counts the calls a client makes, by operation (`ListMFADevices`), through
+ * SDK middleware: one count per call, whatever its retries.
+ */
+export function countCalls(client: { middlewareStack: IAMClient['middlewareStack'] }): Map<string, number> {
+  const counts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      const operation = String(context.commandName ?? 'unknown').replace(/Command$/, '');
+      counts.set(operation, (counts.get(operation) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'awssecTestCallCounter', override: true },
+  );
+  return counts;
+}
+
+export function total(counts: ReadonlyMap<string, number>, except: readonly string[] = []): number {
+  let sum = 0;
+  for (const [operation, count] of counts) if (!except.includes(operation)) sum += count;
+  return sum;
+}
