@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   GenerateCredentialReportCommand,
   GetCredentialReportCommand,
@@ -162,6 +163,8 @@ export interface CredentialReportOptions {
   /** @default 5000 */
   readonly maxDelayMs?: number | undefined;
   readonly onState?: ((state: string) => void) | undefined;
+  /** Stops the polling (the promise rejects with the signal's reason). */
+  readonly signal?: AbortSignal | undefined;
 }
 
 // Not ready yet, or asked for too often: wait and ask again.
@@ -191,22 +194,24 @@ export async function fetchCredentialReport(
   const timeoutMs = options.timeoutMs ?? 180_000;
   const deadline = Date.now() + timeoutMs;
   let delay = options.initialDelayMs ?? 500;
+  const { signal } = options;
   for (;;) {
-    const state = await generate(iam);
+    const state = await generate(iam, signal);
     options.onState?.(state);
     if (state === 'COMPLETE') {
-      const report = await tryGet(iam);
+      const report = await tryGet(iam, signal);
       if (report) return report;
     }
     if (Date.now() + delay > deadline) throw new CredentialReportTimeoutError(Math.round(timeoutMs / 1000));
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await sleep(delay, undefined, { signal });
     delay = Math.min(delay * 2, options.maxDelayMs ?? 5_000);
   }
 }
 
-async function generate(iam: IAMClient): Promise<string> {
+async function generate(iam: IAMClient, signal: AbortSignal | undefined): Promise<string> {
+  signal?.throwIfAborted();
   try {
-    const { State } = await iam.send(new GenerateCredentialReportCommand({}));
+    const { State } = await iam.send(new GenerateCredentialReportCommand({}), { abortSignal: signal });
     return State ?? 'STARTED';
   } catch (error) {
     if (NOT_READY.has(awsErrorName(error) ?? '')) return 'INPROGRESS';
@@ -214,10 +219,14 @@ async function generate(iam: IAMClient): Promise<string> {
   }
 }
 
-async function tryGet(iam: IAMClient): Promise<CredentialReport | undefined> {
+async function tryGet(
+  iam: IAMClient,
+  signal: AbortSignal | undefined,
+): Promise<CredentialReport | undefined> {
+  signal?.throwIfAborted();
   let response: GetCredentialReportCommandOutput;
   try {
-    response = await iam.send(new GetCredentialReportCommand({}));
+    response = await iam.send(new GetCredentialReportCommand({}), { abortSignal: signal });
   } catch (error) {
     const name = awsErrorName(error) ?? '';
     if (NOT_READY.has(name) || REGENERATE.has(name)) return undefined;

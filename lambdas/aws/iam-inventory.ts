@@ -94,12 +94,22 @@ export async function readBulkInventory(
   clients: InventoryClients,
   options: InventoryOptions = {},
 ): Promise<AccountInventory> {
+  // When the listing fails, stop polling for the report rather than leave it running.
+  const abort = new AbortController();
+  const stopOthersOnFailure = <T>(work: Promise<T>) =>
+    work.catch((error: unknown) => {
+      abort.abort(error);
+      throw error;
+    });
   const [report, listing] = await Promise.all([
-    fetchCredentialReport(clients.iam, {
-      ...options.credentialReport,
-      onState: (state) => options.onProgress?.({ phase: 'credential-report', state }),
-    }),
-    readAccountListing(clients),
+    stopOthersOnFailure(
+      fetchCredentialReport(clients.iam, {
+        ...options.credentialReport,
+        signal: abort.signal,
+        onState: (state) => options.onProgress?.({ phase: 'credential-report', state }),
+      }),
+    ),
+    stopOthersOnFailure(readAccountListing(clients)),
   ]);
   const virtualByOwner = new Map<string, MfaDevice[]>();
   for (const { device, ownerArn, ownerId } of listing.virtualDevices) {
@@ -113,7 +123,7 @@ export async function readBulkInventory(
   for (const listed of inScope(listing.users, options)) {
     const row = report.users.get(listed.userName);
     // A user created after the report (or deleted and created again) has no row of its own.
-    if (row === undefined || !sameSecond(row.userCreationTime, listed.createdAt)) {
+    if (row === undefined || !sameCreation(row.userCreationTime, listed.createdAt)) {
       needLive.push(listed);
       continue;
     }
@@ -126,25 +136,27 @@ export async function readBulkInventory(
 
   const deleted: string[] = [];
   const progress = progressCounter(needDevices.length + needLive.length, options);
-  const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
-  await Promise.all([
-    ...needDevices.map((facts) =>
-      limit(async () => {
-        const devices = await listMfaDevices(clients.iam, facts.userName);
-        if (devices === undefined) deleted.push(facts.userName);
-        else users.push({ ...facts, mfaDevices: devices });
-        progress();
-      }),
-    ),
-    ...needLive.map((listed) =>
-      limit(async () => {
-        const facts = await readUserLive(clients.iam, listed.userName);
-        if (facts === undefined) deleted.push(listed.userName);
-        else users.push(facts);
-        progress();
-      }),
-    ),
-  ]);
+  const readOne = async (userName: string, read: () => Promise<UserFacts | undefined>) => {
+    const facts = await read();
+    if (facts === undefined) deleted.push(userName);
+    else users.push(facts);
+    progress();
+  };
+  await forEachLimited(
+    [
+      ...needDevices.map(
+        (facts) => () =>
+          readOne(facts.userName, async () => {
+            const devices = await listMfaDevices(clients.iam, facts.userName);
+            return devices === undefined ? undefined : { ...facts, mfaDevices: devices };
+          }),
+      ),
+      ...needLive.map(
+        (listed) => () => readOne(listed.userName, () => readUserLive(clients.iam, listed.userName)),
+      ),
+    ],
+    options.concurrency,
+  );
 
   return {
     account: {
@@ -171,16 +183,14 @@ export async function readLiveInventory(
   const users: UserFacts[] = [];
   const deleted: string[] = [];
   const progress = progressCounter(listed.length, options);
-  const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
-  await Promise.all(
-    listed.map((user) =>
-      limit(async () => {
-        const facts = await readUserLive(clients.iam, user.userName);
-        if (facts === undefined) deleted.push(user.userName);
-        else users.push(facts);
-        progress();
-      }),
-    ),
+  await forEachLimited(
+    listed.map((user) => async () => {
+      const facts = await readUserLive(clients.iam, user.userName);
+      if (facts === undefined) deleted.push(user.userName);
+      else users.push(facts);
+      progress();
+    }),
+    options.concurrency,
   );
   return {
     account: { accountId: listing.accountId, root: rootFacts(listing, undefined), groups: listing.groups },
@@ -433,12 +443,42 @@ function inScope(users: readonly ListedUser[], options: InventoryOptions): Liste
   return options.inScope ? users.filter((user) => options.inScope?.(user.userName)) : [...users];
 }
 
-function sameSecond(a: Date, b: Date): boolean {
-  return Math.floor(a.getTime() / 1000) === Math.floor(b.getTime() / 1000);
+/**
+ * The report gives whole seconds (truncated); other calls may give fractions,
+ * which a parser can round up into the next second. A user created again under
+ * the same name is minutes, not a second, apart from its predecessor.
+ */
+function sameCreation(reported: Date, listed: Date): boolean {
+  return Math.abs(reported.getTime() - listed.getTime()) < 2_000;
 }
 
 function sortByName(users: UserFacts[]): UserFacts[] {
   return users.sort((a, b) => a.userName.localeCompare(b.userName));
+}
+
+/**
+ * Runs the tasks, `concurrency` at a time. The first failure stops the
+ * tasks not yet started and is thrown once the running ones have settled,
+ * so nothing is left calling AWS after the run has ended.
+ */
+async function forEachLimited(
+  tasks: readonly (() => Promise<void>)[],
+  concurrency = DEFAULT_CONCURRENCY,
+): Promise<void> {
+  // rejectOnClear: the tasks cleared from the queue settle too, so allSettled returns.
+  const limit = pLimit({ concurrency, rejectOnClear: true });
+  const failures: unknown[] = [];
+  await Promise.allSettled(
+    tasks.map((task) =>
+      limit(() =>
+        task().catch((error: unknown) => {
+          failures.push(error);
+          limit.clearQueue();
+        }),
+      ),
+    ),
+  );
+  if (failures.length > 0) throw failures[0];
 }
 
 function progressCounter(total: number, options: InventoryOptions): () => void {

@@ -1,0 +1,249 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../cli/program.ts';
+import type { MfaReport } from '../../lambdas/core/mfa-report.ts';
+import { testClientSettings, testClients } from '../support/aws.ts';
+import { type AwsProxy, accessDenied, startAwsProxy } from '../support/aws-proxy.ts';
+import { captureIo } from '../support/cli.ts';
+import { type MotoServer, startMoto } from '../support/moto.ts';
+import { seedSampleAccount } from '../support/sample-account.ts';
+
+let moto: MotoServer;
+let proxy: AwsProxy;
+let workDir: string;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  proxy = await startAwsProxy(moto.endpoint);
+  workDir = await mkdtemp(join(tmpdir(), 'awssec-report-'));
+});
+afterAll(async () => {
+  await proxy?.stop();
+  await moto?.stop();
+});
+beforeEach(async () => {
+  await moto.reset();
+  proxy.setRule(undefined);
+  proxy.seen.clear();
+  await seedSampleAccount(testClients(moto.endpoint).iam, moto);
+});
+
+async function report(args: string[], env: Record<string, string> = {}, tty = false) {
+  const captured = captureIo(env, tty);
+  const code = await runCli(['iam-mfa', 'report', ...args], {
+    io: captured.io,
+    aws: testClientSettings(proxy.endpoint),
+  });
+  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
+}
+
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);
+const EMOJI = /\p{Extended_Pictographic}/u;
+
+describe('awssec iam-mfa report', () => {
+  it('classifies the sample account exactly by the rules (--output json)', async () => {
+    const { code, stdout, stderr } = await report(['--output', 'json', '--exclude-users', 'svc-*']);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    const json: MfaReport = JSON.parse(stdout);
+    expect(
+      json.users.map((u) => [u.username, u.status, u.risk, u.console_access, u.active_access_keys]),
+    ).toEqual([
+      ['alice.brown', 'non-compliant', 'high', false, 1],
+      ['bob.wilson', 'non-compliant', 'high', true, 0],
+      ['old.account', 'non-compliant', 'high', true, 1],
+      ['new.user', 'grace-period', 'medium', true, 0],
+      ['svc-backup', 'exempted', 'high', false, 1],
+      ['jane.smith', 'compliant', 'low', true, 0],
+      ['john.doe', 'compliant', 'low', true, 1],
+    ]);
+    expect(json.summary).toMatchObject({
+      total: 7,
+      compliant: 2,
+      'non-compliant': 3,
+      'grace-period': 1,
+      exempted: 1,
+    });
+    expect(json.account).toEqual({
+      root_mfa_enabled: false,
+      root_mfa_kind: null,
+      root_access_keys_present: false,
+      groups_without_mfa_policy: ['developers'],
+    });
+    expect(json.users.find((u) => u.username === 'jane.smith')?.mfa_devices[0]?.kind).toBe('security-key');
+    expect(json.users.find((u) => u.username === 'old.account')?.days_since_creation).toBe(1300);
+  });
+
+  it('gives the same verdicts with --source live', async () => {
+    const bulk: MfaReport = JSON.parse((await report(['-o', 'json'])).stdout);
+    const live: MfaReport = JSON.parse((await report(['-o', 'json', '--source', 'live'])).stdout);
+    const verdicts = (r: MfaReport) => r.users.map((u) => [u.username, u.status, u.risk, u.reasons]);
+    expect(verdicts(live)).toEqual(verdicts(bulk));
+    expect(live.inventory).toMatchObject({ source: 'live', users_read_live: 7 });
+    expect(proxy.seen.get('GetCredentialReport')).toBe(1); // only the bulk run
+  });
+
+  it('prints the boxed report without colour or emoji when stdout is not a terminal', async () => {
+    const { code, stdout } = await report(['--exclude-users', 'svc-*']);
+    expect(code).toBe(0);
+    for (const section of [
+      'SUMMARY',
+      'USERS',
+      'HIGH-RISK USERS (4)',
+      'ACCESS-KEY RISK (3)',
+      'COMPLIANCE AGAINST TARGETS',
+      'ACCOUNT',
+      'RECOMMENDATIONS',
+    ]) {
+      expect(stdout).toContain(section);
+    }
+    expect(stdout).toContain('│ bob.wilson ');
+    expect(stdout).toMatch(/Users compliant\s+│\s+28\.6% │\s+95% │ below/);
+    expect(stdout).not.toMatch(ANSI);
+    expect(stdout).not.toMatch(EMOJI);
+  });
+
+  it('uses colour and emoji on a terminal, and neither with NO_COLOR', async () => {
+    const fancy = await report([], {}, true);
+    expect(fancy.stdout).toMatch(ANSI);
+    expect(fancy.stdout).toMatch(EMOJI);
+    const noColor = await report([], { NO_COLOR: '1' }, true);
+    expect(noColor.stdout).not.toMatch(ANSI);
+    expect(noColor.stdout).not.toMatch(EMOJI);
+  });
+
+  it('prints CSV a standard parser reads back', async () => {
+    const { stdout } = await report(['--output', 'csv']);
+    const rows: Record<string, string>[] = parse(stdout, { columns: true });
+    expect(rows).toHaveLength(7);
+    expect(rows.find((r) => r.username === 'alice.brown')).toMatchObject({
+      status: 'non-compliant',
+      risk: 'high',
+    });
+  });
+
+  it('saves the report in the format of the file name, and prints the table too', async () => {
+    const jsonPath = join(workDir, 'mfa.json');
+    const csvPath = join(workDir, 'mfa.csv');
+    const first = await report(['--save-report', jsonPath]);
+    const second = await report(['--output', 'json', '--save-report', csvPath]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('SUMMARY');
+    expect(first.stderr).toBe(`Saved the json report to ${jsonPath}\n`);
+    expect(JSON.parse(await readFile(jsonPath, 'utf8')).summary.total).toBe(7);
+    expect(JSON.parse(second.stdout).summary.total).toBe(7);
+    expect((await readFile(csvPath, 'utf8')).split('\r\n')[0]).toMatch(/^username,arn,status,/);
+    expect((await readdir(workDir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('leaves an earlier saved report whole when the run fails', async () => {
+    const path = join(workDir, 'kept.json');
+    await writeFile(path, '{"earlier":true}');
+    proxy.setRule(({ action }) =>
+      action === 'GetAccountSummary' ? { respond: accessDenied(action) } : undefined,
+    );
+    const { code } = await report(['--save-report', path]);
+    expect(code).toBe(1);
+    expect(await readFile(path, 'utf8')).toBe('{"earlier":true}');
+  });
+
+  it('reads exclusions from a file, and lets --include-users beat them', async () => {
+    const file = join(workDir, 'exclude.txt');
+    await writeFile(file, '# service accounts\nsvc-*\nbob.wilson  # on leave\n');
+    const excluded: MfaReport = JSON.parse((await report(['-o', 'json', '--exclude-file', file])).stdout);
+    expect(excluded.users.filter((u) => u.status === 'exempted').map((u) => u.username)).toEqual([
+      'bob.wilson',
+      'svc-backup',
+    ]);
+    proxy.seen.clear();
+    const included: MfaReport = JSON.parse(
+      (await report(['-o', 'json', '--exclude-file', file, '--include-users', 'bob.wilson,new.*'])).stdout,
+    );
+    expect(included.users.map((u) => [u.username, u.status])).toEqual([
+      ['bob.wilson', 'non-compliant'],
+      ['new.user', 'grace-period'],
+    ]);
+    expect(proxy.seen.get('ListMFADevices') ?? 0).toBe(0);
+  });
+
+  it('applies --grace-period-days', async () => {
+    const json: MfaReport = JSON.parse((await report(['-o', 'json', '--grace-period-days', '0'])).stdout);
+    expect(json.users.find((u) => u.username === 'new.user')?.status).toBe('non-compliant');
+    expect(json.settings.grace_period_days).toBe(0);
+  });
+
+  describe('refuses bad input with exit 2, one line, and no AWS call', () => {
+    it.each([
+      [['--outptu', 'json'], "awssec: unknown option '--outptu' (Did you mean --output?) (see --help)"],
+      [
+        ['--output', 'xml'],
+        "awssec: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are table, json, csv. (see --help)",
+      ],
+      [
+        ['--grace-period-days', '-3'],
+        "awssec: option '--grace-period-days <days>' argument '-3' is invalid. give a whole number of days, 0 or more. (see --help)",
+      ],
+      [
+        ['--grace-period-days', 'seven'],
+        "awssec: option '--grace-period-days <days>' argument 'seven' is invalid. give a whole number of days, 0 or more. (see --help)",
+      ],
+      [
+        ['--source', 'cache'],
+        "awssec: option '--source <source>' argument 'cache' is invalid. Allowed choices are bulk, live. (see --help)",
+      ],
+      [
+        ['--exclude-file', '/nonexistent/exclude.txt'],
+        'awssec: --exclude-file: cannot read /nonexistent/exclude.txt (ENOENT); give a readable file with one name or pattern a line',
+      ],
+      [
+        ['--exclude-users', 'bob smith'],
+        "awssec: --exclude-users: 'bob smith' is not a user name or pattern (letters, digits, + = , . @ _ - and the wildcards * ?)",
+      ],
+      [
+        ['--save-report', '/nonexistent/dir/r.json'],
+        'awssec: --save-report: the directory /nonexistent/dir does not exist; create it or choose another path',
+      ],
+      [['extra'], "awssec: too many arguments for 'report'. Expected 0 arguments but got 1. (see --help)"],
+    ])('%j', async (args, message) => {
+      const { code, stdout, stderr } = await report(args);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(`${message}\n`);
+      expect([...proxy.seen]).toEqual([]);
+    });
+
+    it('an exclude file with a bad line, naming the file', async () => {
+      const file = join(workDir, 'bad-exclude.txt');
+      await writeFile(file, 'ok\nbad name\n');
+      const { code, stderr } = await report(['--exclude-file', file]);
+      expect(code).toBe(2);
+      expect(stderr).toBe(
+        `awssec: --exclude-file ${file}: 'bad name' is not a user name or pattern (letters, digits, + = , . @ _ - and the wildcards * ?)\n`,
+      );
+    });
+  });
+
+  it('exits 1 naming the refused call and its permission', async () => {
+    proxy.setRule(({ action }) =>
+      action === 'ListVirtualMFADevices' ? { respond: accessDenied(action) } : undefined,
+    );
+    const { code, stdout, stderr } = await report([]);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      'awssec: access denied to iam:ListVirtualMFADevices: the identity running awssec needs the permission iam:ListVirtualMFADevices (see "Permissions" in the README)\n',
+    );
+  });
+
+  it('exits 2 with the usage on stderr when no command is given', async () => {
+    const captured = captureIo();
+    const code = await runCli(['iam-mfa'], { io: captured.io });
+    expect(code).toBe(2);
+    expect(captured.stderr()).toContain('Usage: awssec iam-mfa');
+    expect(existsSync(join(workDir, 'nothing'))).toBe(false);
+  });
+});
