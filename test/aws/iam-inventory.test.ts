@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsCallError } from '../../lambdas/aws/aws-call-error.ts';
 import { readBulkInventory, readLiveInventory, readUserLive } from '../../lambdas/aws/iam-inventory.ts';
+import {
+  actionsOf,
+  BULK_REPORT_PERMISSIONS,
+  LIVE_REPORT_PERMISSIONS,
+} from '../../lambdas/core/permissions.ts';
 import type { UserFacts } from '../../lambdas/core/user-facts.ts';
 import {
   CREDENTIAL_REPORT,
@@ -214,6 +219,49 @@ describe('bulk inventory where moto differs from AWS', () => {
     expect(inventory.source.usersDeletedDuringRun).toEqual(['gone']);
   });
 
+  it('stops polling for the credential report once the listing has failed', async () => {
+    proxy.setRule(({ action }) => {
+      if (action === 'GenerateCredentialReport') {
+        return {
+          respond: {
+            status: 200,
+            body: '<GenerateCredentialReportResponse><GenerateCredentialReportResult><State>INPROGRESS</State></GenerateCredentialReportResult></GenerateCredentialReportResponse>',
+          },
+        };
+      }
+      return action === 'GetAccountSummary' ? { respond: accessDenied(action) } : undefined;
+    });
+    const error = await readBulkInventory(testClients(proxy.endpoint), {
+      credentialReport: { initialDelayMs: 20, maxDelayMs: 20, timeoutMs: 60_000 },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'access-denied', action: 'iam:GetAccountSummary' });
+    // The poll sent with the listing may still arrive; without the stop a poll every 20 ms would follow.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(proxy.seen.get('GenerateCredentialReport') ?? 0).toBeLessThanOrEqual(1);
+  });
+
+  it('stops reading users once one read has failed', async () => {
+    await seedUsers(
+      testClients(moto.endpoint).iam,
+      moto,
+      Array.from({ length: 30 }, (_, i) => ({
+        name: `token-${i}`,
+        console: true,
+        mfa: ['hardware-totp'] as const,
+      })),
+    );
+    proxy.setRule(({ action }) =>
+      action === 'ListMFADevices' ? { respond: accessDenied(action) } : undefined,
+    );
+    const error = await readBulkInventory(testClients(proxy.endpoint), {
+      ...fastReport,
+      concurrency: 2,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'access-denied', action: 'iam:ListMFADevices' });
+    // The two reads under way when the first failed may finish; nothing after them starts.
+    expect(proxy.seen.get('ListMFADevices')).toBeLessThanOrEqual(2);
+  });
+
   it('names the call and the permission AWS refused', async () => {
     proxy.setRule(({ action }) =>
       action === 'GetAccountAuthorizationDetails' ? { respond: accessDenied(action) } : undefined,
@@ -223,6 +271,30 @@ describe('bulk inventory where moto differs from AWS', () => {
     expect((error as Error).message).toBe(
       'access denied to iam:GetAccountAuthorizationDetails: the identity running awssec needs the permission iam:GetAccountAuthorizationDetails (see "Permissions" in the README)',
     );
+  });
+});
+
+describe('permissions', () => {
+  it('calls exactly the actions the README lists, for each source', async () => {
+    await seedUsers(testClients(moto.endpoint).iam, moto, [
+      { name: 'token.user', console: true, mfa: ['hardware-totp'] },
+      { name: 'keys.user', accessKeys: ['active'] },
+      { name: 'newer.user', console: true, accessKeys: ['active'] },
+    ]);
+    // newer.user's row is dropped, as for a user created after the report.
+    proxy.setRule(({ action }) =>
+      action === 'GetCredentialReport'
+        ? { rewrite: rewriteCredentialReport((csv) => csv.replace(/^newer\.user,.*\n/m, '')) }
+        : undefined,
+    );
+    const calledBy = async (read: typeof readBulkInventory) => {
+      const clients = testClients(proxy.endpoint);
+      const iamCalls = countCalls(clients.iam);
+      await read(clients, fastReport);
+      return [...iamCalls.keys()].map((operation) => `iam:${operation}`).sort();
+    };
+    expect(await calledBy(readBulkInventory)).toEqual(actionsOf(BULK_REPORT_PERMISSIONS).sort());
+    expect(await calledBy(readLiveInventory)).toEqual(actionsOf(LIVE_REPORT_PERMISSIONS).sort());
   });
 });
 
