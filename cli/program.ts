@@ -1,7 +1,12 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AwsCallError } from '../lambdas/aws/aws-call-error.ts';
 import { DEFAULT_GRACE_PERIOD_DAYS } from '../lambdas/core/assessment.ts';
+import { DEFAULT_BLAST_RADIUS } from '../lambdas/core/enforcement.ts';
+import { requireMfaPolicy, selfServiceMfaPolicy } from '../lambdas/core/policies.ts';
+import { RefusedRunError } from '../lambdas/use-cases/enforce-mfa-compliance.ts';
 import { InvalidOptionError } from '../lambdas/use-cases/generate-mfa-report.ts';
+import { UnknownUserError } from '../lambdas/use-cases/restore-user.ts';
+import { runEnforceCommand, runRestoreCommand } from './enforce-command.ts';
 import { type CommandContext, runReportCommand } from './report-command.ts';
 import { REPORT_FORMATS } from './report-output.ts';
 import { UsageError } from './usage-error.ts';
@@ -10,9 +15,30 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
+const POLICIES = { 'require-mfa': requireMfaPolicy, 'self-service': selfServiceMfaPolicy } as const;
+
 function wholeDays(value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('give a whole number of days, 0 or more.');
   return Number(value);
+}
+
+function positiveCount(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
+    throw new InvalidArgumentError('give a whole number of users, 1 or more.');
+  }
+  return Number(value);
+}
+
+function percentage(value: string): number {
+  const number = Number(value.trim());
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0 || number > 100) {
+    throw new InvalidArgumentError('give a percentage above 0 and at most 100.');
+  }
+  return number;
+}
+
+function outputOption(): Option {
+  return new Option('-o, --output <format>', 'table, json or csv').choices(REPORT_FORMATS).default('table');
 }
 
 /** The options every command that assesses users takes. */
@@ -55,11 +81,57 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
     iamMfa
       .command('report')
       .description('report who can reach the account without MFA (changes nothing)')
-      .addOption(
-        new Option('-o, --output <format>', 'table, json or csv').choices(REPORT_FORMATS).default('table'),
-      )
+      .addOption(outputOption())
       .option('--save-report <path>', 'also save the report; .json and .csv files get that format'),
   ).action(async (flags) => setExitCode(await runReportCommand(flags, context)));
+
+  addAssessmentOptions(
+    iamMfa
+      .command('enforce')
+      .description('plan, and with --apply carry out: disable keys, attach RequireMFA (dry run by default)')
+      .addOption(outputOption())
+      .option('--apply', 'carry the plan out (without it nothing changes)')
+      .option('--dry-run', 'only print the plan (the default)')
+      .option('--disable-console-access', 'also delete the console password of each non-compliant user')
+      .option(
+        '--max-users <n>',
+        `refuse to act on more than this many users (default ${DEFAULT_BLAST_RADIUS.maxUsers})`,
+        positiveCount,
+      )
+      .option(
+        '--max-percent <p>',
+        `refuse to act on more than this share of all IAM users (default ${DEFAULT_BLAST_RADIUS.maxPercent})`,
+        percentage,
+      )
+      .option('--force', 'go ahead above --max-users or --max-percent')
+      .option('--break-glass <names>', 'never act on these users: comma-separated names or patterns'),
+  ).action(async (flags) => setExitCode(await runEnforceCommand(flags, context)));
+
+  iamMfa
+    .command('restore')
+    .description(
+      'undo what enforce did to one user: re-enable its keys, detach RequireMFA (dry run by default)',
+    )
+    .requiredOption('--user <name>', 'the IAM user to restore')
+    .addOption(outputOption())
+    .option('--apply', 'carry the restore out (without it nothing changes)')
+    .option('--dry-run', 'only print what would be restored (the default)')
+    .action(async (flags) => setExitCode(await runRestoreCommand(flags, context)));
+
+  iamMfa
+    .command('policy')
+    .description('print an IAM policy this tool uses, as JSON')
+    .addArgument(
+      new Argument(
+        '[name]',
+        'require-mfa: what enforce attaches; self-service: lets users manage their own MFA',
+      )
+        .choices(Object.keys(POLICIES))
+        .default('require-mfa'),
+    )
+    .action((name: keyof typeof POLICIES) => {
+      context.io.stdout.write(`${JSON.stringify(POLICIES[name], null, 2)}\n`);
+    });
 
   return program;
 }
@@ -83,7 +155,12 @@ export async function runCli(argv: readonly string[], context: CommandContext): 
       if (error.code === 'commander.help') return EXIT_USAGE; // no command given: the help went to stderr
       return fail(EXIT_USAGE, `${oneLine(error.message.replace(/^error: /, ''))} (see --help)`);
     }
-    if (error instanceof UsageError || error instanceof InvalidOptionError)
+    if (
+      error instanceof UsageError ||
+      error instanceof InvalidOptionError ||
+      error instanceof RefusedRunError ||
+      error instanceof UnknownUserError
+    )
       return fail(EXIT_USAGE, error.message);
     if (error instanceof AwsCallError) return fail(EXIT_FAILURE, error.message);
     return fail(EXIT_FAILURE, oneLine(error instanceof Error ? error.message : String(error)));

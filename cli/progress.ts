@@ -1,9 +1,9 @@
 import yoctoSpinner from 'yocto-spinner';
-import type { InventoryProgress } from '../lambdas/aws/iam-inventory.ts';
+import type { EnforcementProgress } from '../lambdas/use-cases/enforce-mfa-compliance.ts';
 import type { OutputStream } from './terminal.ts';
 
 export interface Progress {
-  update(event: InventoryProgress): void;
+  update(event: EnforcementProgress): void;
   stop(): void;
 }
 
@@ -22,8 +22,10 @@ export function startProgress(stream: OutputStream, enabled: boolean): Progress 
       if (event.phase === 'credential-report') {
         reportState = event.state === 'COMPLETE' ? '' : ` (credential report ${event.state.toLowerCase()})`;
         spinner.text = `Reading IAM users, groups and policies…${reportState}`;
-      } else {
+      } else if (event.phase === 'users') {
         spinner.text = `Reading users one by one: ${event.done}/${event.total}`;
+      } else {
+        spinner.text = `Checking each target live, then acting: ${event.done}/${event.total}`;
       }
     },
     stop: () => spinner.stop(),

@@ -1,7 +1,7 @@
-import Table from 'cli-table3';
 import type { ComplianceStatus, Risk } from '../lambdas/core/assessment.ts';
 import { COMPLIANCE_TARGETS, type MfaReport, type MfaReportUser } from '../lambdas/core/mfa-report.ts';
 import type { MfaDeviceKind } from '../lambdas/core/user-facts.ts';
+import { table, title } from './boxes.ts';
 import type { Style } from './terminal.ts';
 
 /**
@@ -21,26 +21,6 @@ export function renderReportTable(report: MfaReport, style: Style): string {
     .filter((section) => section !== '')
     .join('\n\n')
     .concat('\n');
-}
-
-const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
-
-/** A boxed table; compact (no line between rows) unless rows span several lines. */
-function table(
-  style: Style,
-  options: ConstructorParameters<typeof Table>[0] = {},
-  compact = true,
-): Table.Table {
-  return new Table({
-    ...(compact ? { chars: COMPACT } : {}),
-    ...options,
-    // cli-table3 colours headers and borders by default; only a fancy terminal gets colour.
-    style: { head: style.fancy ? ['bold'] : [], border: style.fancy ? ['grey'] : [], 'padding-left': 1 },
-  });
-}
-
-function title(text: string, style: Style): string {
-  return style.colors.bold(text.toUpperCase());
 }
 
 function header(report: MfaReport, style: Style): string {

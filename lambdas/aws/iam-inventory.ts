@@ -11,7 +11,7 @@ import {
   paginateListVirtualMFADevices,
   type Tag,
 } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import { mfaDeviceKind } from '../core/mfa-device-kind.ts';
 import type {
@@ -24,6 +24,7 @@ import type {
   UserFacts,
 } from '../core/user-facts.ts';
 import { awsCall, isNoSuchEntity } from './aws-call-error.ts';
+import { readCallerIdentity } from './caller-identity.ts';
 import {
   type CredentialReportOptions,
   type CredentialReportRow,
@@ -169,6 +170,7 @@ export async function readBulkInventory(
       kind: 'bulk',
       credentialReportGeneratedAt: report.generatedAt,
       usersReadLive: needLive.length,
+      usersInAccount: listing.users.length,
       usersDeletedDuringRun: deleted.sort(),
     },
   };
@@ -195,7 +197,12 @@ export async function readLiveInventory(
   return {
     account: { accountId: listing.accountId, root: rootFacts(listing, undefined), groups: listing.groups },
     users: sortByName(users),
-    source: { kind: 'live', usersReadLive: listed.length, usersDeletedDuringRun: deleted.sort() },
+    source: {
+      kind: 'live',
+      usersReadLive: listed.length,
+      usersInAccount: listing.users.length,
+      usersDeletedDuringRun: deleted.sort(),
+    },
   };
 }
 
@@ -287,10 +294,7 @@ async function listAccessKeys(iam: IAMClient, userName: string): Promise<AccessK
 
 async function readAccountListing(clients: InventoryClients): Promise<AccountListing> {
   const [accountId, details, summary, virtualDevices] = await Promise.all([
-    awsCall('sts:GetCallerIdentity', async () => {
-      const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
-      return identity.Account ?? '';
-    }),
+    readCallerIdentity(clients.sts).then((caller) => caller.accountId),
     readAuthorizationDetails(clients.iam),
     awsCall('iam:GetAccountSummary', async () => {
       const result = await clients.iam.send(new GetAccountSummaryCommand({}));

@@ -1,3 +1,4 @@
+import { tagValue } from './tags.ts';
 import type { MfaDevice, UserFacts } from './user-facts.ts';
 import type { UserSelector } from './user-selection.ts';
 
@@ -55,12 +56,12 @@ const exemptedRule: StatusRule = (context) => {
   const { user, options } = context;
   if (options.selector.includedExplicitly(user.userName)) return undefined;
   const pattern = options.selector.excludedBy(user.userName);
-  const tagValue = findTag(user.tags, options.exemptionTag ?? EXEMPTION_TAG);
+  const exemptionReason = tagValue(user.tags, options.exemptionTag ?? EXEMPTION_TAG);
   const exemption =
     pattern !== undefined
       ? `exempted: matches exclude pattern ${pattern}`
-      : tagValue !== undefined
-        ? `exempted by tag ${options.exemptionTag ?? EXEMPTION_TAG}: ${tagValue.trim() || 'no reason given'}`
+      : exemptionReason !== undefined
+        ? `exempted by tag ${options.exemptionTag ?? EXEMPTION_TAG}: ${exemptionReason.trim() || 'no reason given'}`
         : undefined;
   return exemption === undefined
     ? undefined
@@ -142,13 +143,6 @@ const KIND_NAMES: Record<MfaDevice['kind'], string> = {
 export function describeDevices(devices: readonly MfaDevice[]): string {
   const kinds = [...new Set(devices.map((device) => KIND_NAMES[device.kind]))].join(', ');
   return devices.length === 1 ? `MFA: ${kinds}` : `MFA: ${devices.length} devices (${kinds})`;
-}
-
-function findTag(tags: Readonly<Record<string, string>>, key: string): string | undefined {
-  const wanted = key.toLowerCase();
-  // IAM treats tag keys that differ only in case as the same key.
-  const found = Object.keys(tags).find((candidate) => candidate.toLowerCase() === wanted);
-  return found === undefined ? undefined : tags[found];
 }
 
 function latest(dates: readonly (Date | undefined)[]): Date | undefined {

@@ -30,6 +30,7 @@ export interface MfaReport {
     readonly source: 'bulk' | 'live';
     readonly credential_report_generated_at: string | null;
     readonly users_read_live: number;
+    readonly users_in_account: number;
     readonly users_deleted_during_run: readonly string[];
   };
   readonly settings: {
@@ -129,6 +130,7 @@ export function buildMfaReport(inventory: AccountInventory, options: MfaReportOp
       source: source.kind,
       credential_report_generated_at: source.credentialReportGeneratedAt?.toISOString() ?? null,
       users_read_live: source.usersReadLive,
+      users_in_account: source.usersInAccount,
       users_deleted_during_run: [...source.usersDeletedDuringRun],
     },
     settings: {

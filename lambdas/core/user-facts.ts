@@ -69,6 +69,8 @@ export interface InventorySource {
   readonly credentialReportGeneratedAt?: Date | undefined;
   /** Users whose facts were read one by one: all of them for `live`; for `bulk`, those newer than the credential report. */
   readonly usersReadLive: number;
+  /** Every IAM user in the account, in scope or not: the base of the blast-radius percentage. */
+  readonly usersInAccount: number;
   /** Users listed at the start of the run that were gone by the time their details were read. */
   readonly usersDeletedDuringRun: readonly string[];
 }

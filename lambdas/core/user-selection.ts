@@ -55,18 +55,22 @@ export interface UserSelector {
   includedExplicitly(userName: string): boolean;
 }
 
-export function createUserSelector(selection: UserSelection): UserSelector {
-  const matcher = (pattern: string) => ({
+/** The first of the patterns that names the user, or undefined. */
+export function patternMatcher(patterns: readonly string[]): (userName: string) => string | undefined {
+  const matchers = patterns.map((pattern) => ({
     pattern,
     matches: picomatch(pattern, { nocase: true, dot: true }),
-  });
-  const include = selection.include.map(matcher);
-  const exclude = selection.exclude.map(matcher);
-  const includedExplicitly = (userName: string) => include.some(({ matches }) => matches(userName));
+  }));
+  return (userName) => matchers.find(({ matches }) => matches(userName))?.pattern;
+}
+
+export function createUserSelector(selection: UserSelection): UserSelector {
+  const include = patternMatcher(selection.include);
+  const exclude = patternMatcher(selection.exclude);
+  const includedExplicitly = (userName: string) => include(userName) !== undefined;
   return {
-    inScope: (userName) => include.length === 0 || includedExplicitly(userName),
+    inScope: (userName) => selection.include.length === 0 || includedExplicitly(userName),
     includedExplicitly,
-    excludedBy: (userName) =>
-      includedExplicitly(userName) ? undefined : exclude.find(({ matches }) => matches(userName))?.pattern,
+    excludedBy: (userName) => (includedExplicitly(userName) ? undefined : exclude(userName)),
   };
 }

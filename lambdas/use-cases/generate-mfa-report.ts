@@ -1,9 +1,15 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { type AwsClientSettings, createIamClient, createStsClient } from '../aws/aws-clients.ts';
-import { type InventoryProgress, type InventorySourceKind, readInventory } from '../aws/iam-inventory.ts';
+import {
+  type InventoryClients,
+  type InventoryProgress,
+  type InventorySourceKind,
+  readInventory,
+} from '../aws/iam-inventory.ts';
 import { DEFAULT_GRACE_PERIOD_DAYS } from '../core/assessment.ts';
 import { buildMfaReport, type MfaReport } from '../core/mfa-report.ts';
+import type { AccountInventory } from '../core/user-facts.ts';
 import {
   createUserSelector,
   parsePatternList,
@@ -11,7 +17,14 @@ import {
   validatePattern,
 } from '../core/user-selection.ts';
 
-export interface GenerateMfaReportOptions extends AwsClientSettings {
+/** How to reach AWS: settings for clients made here, or the caller's own clients. */
+export interface AwsSettingsAndClients extends AwsClientSettings {
+  /** Your own SDK clients, e.g. with other middleware; created from the settings otherwise. */
+  readonly iamClient?: IAMClient | undefined;
+  readonly stsClient?: STSClient | undefined;
+}
+
+export interface GenerateMfaReportOptions extends AwsSettingsAndClients {
   /** `bulk` reads the credential report (fast), `live` reads each user (current). @default 'bulk' */
   readonly source?: InventorySourceKind | undefined;
   /** Days a new user may go without MFA. @default 7 */
@@ -28,9 +41,6 @@ export interface GenerateMfaReportOptions extends AwsClientSettings {
   readonly concurrency?: number | undefined;
   /** How long to wait for AWS to generate the credential report. @default 180000 */
   readonly credentialReportTimeoutMs?: number | undefined;
-  /** Your own SDK clients, e.g. with other middleware; created from the settings above otherwise. */
-  readonly iamClient?: IAMClient | undefined;
-  readonly stsClient?: STSClient | undefined;
   readonly onProgress?: ((event: InventoryProgress) => void) | undefined;
 }
 
@@ -42,20 +52,7 @@ export class InvalidOptionError extends Error {
 /** Reads the account and assesses every user in scope: the object the JSON output prints. */
 export async function generateMfaReport(options: GenerateMfaReportOptions = {}): Promise<MfaReport> {
   const settings = reportSettings(options);
-  const selector = createUserSelector(settings.selection);
-  const inventory = await readInventory(
-    settings.source,
-    {
-      iam: options.iamClient ?? createIamClient(options),
-      sts: options.stsClient ?? createStsClient(options),
-    },
-    {
-      inScope: selector.inScope,
-      concurrency: options.concurrency,
-      credentialReport: { timeoutMs: options.credentialReportTimeoutMs },
-      onProgress: options.onProgress,
-    },
-  );
+  const inventory = await readScopedInventory(options, settings, awsClients(options));
   return buildMfaReport(inventory, {
     now: options.now ?? new Date(),
     gracePeriodDays: settings.gracePeriodDays,
@@ -64,7 +61,29 @@ export async function generateMfaReport(options: GenerateMfaReportOptions = {}):
   });
 }
 
-interface ReportSettings {
+/** The caller's clients, or clients made from the settings. */
+export function awsClients(options: AwsSettingsAndClients): InventoryClients {
+  return {
+    iam: options.iamClient ?? createIamClient(options),
+    sts: options.stsClient ?? createStsClient(options),
+  };
+}
+
+/** The inventory of the users the settings put in scope. */
+export function readScopedInventory(
+  options: GenerateMfaReportOptions,
+  settings: ReportSettings,
+  clients: InventoryClients,
+): Promise<AccountInventory> {
+  return readInventory(settings.source, clients, {
+    inScope: createUserSelector(settings.selection).inScope,
+    concurrency: options.concurrency,
+    credentialReport: { timeoutMs: options.credentialReportTimeoutMs },
+    onProgress: options.onProgress,
+  });
+}
+
+export interface ReportSettings {
   readonly source: InventorySourceKind;
   readonly gracePeriodDays: number;
   readonly selection: UserSelection;
@@ -98,7 +117,8 @@ export function reportSettings(options: GenerateMfaReportOptions): ReportSetting
   };
 }
 
-function patterns(option: string, value: string | readonly string[] | undefined): string[] {
+/** Names or patterns from a comma-separated string or a list, checked; the error names the option. */
+export function patterns(option: string, value: string | readonly string[] | undefined): string[] {
   try {
     if (value === undefined) return [];
     return typeof value === 'string'

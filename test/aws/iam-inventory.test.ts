@@ -74,7 +74,12 @@ describe('bulk inventory', () => {
     const created = byName.get('console.only')?.createdAt.getTime() ?? 0;
     expect(Date.now() - created).toBeGreaterThan(399 * 86_400_000);
     expect(inventory.account.accountId).toBe(TEST_ACCOUNT_ID);
-    expect(inventory.source).toMatchObject({ kind: 'bulk', usersReadLive: 0, usersDeletedDuringRun: [] });
+    expect(inventory.source).toMatchObject({
+      kind: 'bulk',
+      usersReadLive: 0,
+      usersInAccount: 6,
+      usersDeletedDuringRun: [],
+    });
   });
 
   it('agrees with the live source on every user', async () => {
@@ -172,6 +177,7 @@ describe('bulk inventory where moto differs from AWS', () => {
       kind: 'bulk',
       credentialReportGeneratedAt: new Date('2026-11-22T08:00:00Z'),
       usersReadLive: 1,
+      usersInAccount: 2,
       usersDeletedDuringRun: [],
     });
     expect(proxy.seen.get('ListMFADevices')).toBe(2); // alice's kind, bob's live read

@@ -53,6 +53,7 @@ export function inventoryOf(
       kind: 'bulk',
       credentialReportGeneratedAt: daysAgo(0),
       usersReadLive: 0,
+      usersInAccount: users.length,
       usersDeletedDuringRun: [],
     },
   };

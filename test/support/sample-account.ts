@@ -5,7 +5,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import type { MotoServer } from './moto.ts';
-import { type SeedUser, seedUsers } from './seed.ts';
+import { type SeededUser, type SeedUser, seedUsers } from './seed.ts';
 
 /** The product sheet's sample account. */
 export const SAMPLE_USERS: readonly SeedUser[] = [
@@ -30,11 +30,12 @@ export const SAMPLE_USERS: readonly SeedUser[] = [
  * a credential report already generated (as in most accounts: AWS keeps one
  * for four hours), so a run need not wait for it.
  */
-export async function seedSampleAccount(iam: IAMClient, moto: MotoServer): Promise<void> {
-  await seedUsers(iam, moto, SAMPLE_USERS);
+export async function seedSampleAccount(iam: IAMClient, moto: MotoServer): Promise<Map<string, SeededUser>> {
+  const seeded = await seedUsers(iam, moto, SAMPLE_USERS);
   await iam.send(new CreateGroupCommand({ GroupName: 'developers' }));
   for (const UserName of ['john.doe', 'bob.wilson', 'alice.brown']) {
     await iam.send(new AddUserToGroupCommand({ GroupName: 'developers', UserName }));
   }
   await iam.send(new GenerateCredentialReportCommand({}));
+  return seeded;
 }

@@ -1,0 +1,93 @@
+import type { EnforcementRun } from '../lambdas/use-cases/enforce-mfa-compliance.ts';
+import { enforceMfaCompliance } from '../lambdas/use-cases/enforce-mfa-compliance.ts';
+import type { RestoreRun } from '../lambdas/use-cases/restore-user.ts';
+import { restoreUser } from '../lambdas/use-cases/restore-user.ts';
+import { startProgress } from './progress.ts';
+import {
+  enforcementToCsv,
+  renderEnforcementTable,
+  renderRestoreTable,
+  restoreToCsv,
+} from './render-enforcement.ts';
+import { type AssessmentFlags, type CommandContext, selectionFromFlags } from './report-command.ts';
+import type { ReportFormat } from './report-output.ts';
+import { styleFor } from './terminal.ts';
+import { UsageError } from './usage-error.ts';
+
+/** What the user asked for: --dry-run, --apply, or neither (a dry run). Both at once is a usage error. */
+interface ModeFlags {
+  readonly apply?: boolean | undefined;
+  readonly dryRun?: boolean | undefined;
+}
+
+export interface EnforceFlags extends AssessmentFlags, ModeFlags {
+  readonly output: ReportFormat;
+  readonly disableConsoleAccess?: boolean | undefined;
+  readonly maxUsers?: number | undefined;
+  readonly maxPercent?: number | undefined;
+  readonly force?: boolean | undefined;
+  readonly breakGlass?: string | undefined;
+}
+
+export interface RestoreFlags extends ModeFlags {
+  readonly user: string;
+  readonly output: ReportFormat;
+}
+
+function dryRunFrom(flags: ModeFlags): boolean {
+  if (flags.apply === true && flags.dryRun === true) {
+    throw new UsageError('--dry-run and --apply contradict each other: give one (a dry run is the default)');
+  }
+  return flags.apply !== true;
+}
+
+export async function runEnforceCommand(flags: EnforceFlags, context: CommandContext): Promise<number> {
+  const { io } = context;
+  const dryRun = dryRunFrom(flags);
+  const selection = await selectionFromFlags(flags);
+  const progress = startProgress(io.stderr, true);
+  let run: EnforcementRun;
+  try {
+    run = await enforceMfaCompliance({
+      ...context.aws,
+      dryRun,
+      source: flags.source,
+      gracePeriodDays: flags.gracePeriodDays,
+      includeUsers: selection.include,
+      excludeUsers: selection.exclude,
+      breakGlass: flags.breakGlass,
+      disableConsoleAccess: flags.disableConsoleAccess,
+      maxUsers: flags.maxUsers,
+      maxPercent: flags.maxPercent,
+      force: flags.force,
+      now: context.now?.(),
+      onProgress: progress.update,
+    });
+  } finally {
+    progress.stop();
+  }
+  const output = {
+    json: () => `${JSON.stringify(run, null, 2)}\n`,
+    csv: () => enforcementToCsv(run),
+    table: () => renderEnforcementTable(run, styleFor(io.stdout, io.env)),
+  }[flags.output];
+  io.stdout.write(output());
+  return run.users.some((user) => user.outcome === 'failed') ? 1 : 0;
+}
+
+export async function runRestoreCommand(flags: RestoreFlags, context: CommandContext): Promise<number> {
+  const { io } = context;
+  const run: RestoreRun = await restoreUser({
+    ...context.aws,
+    userName: flags.user,
+    dryRun: dryRunFrom(flags),
+    now: context.now?.(),
+  });
+  const output = {
+    json: () => `${JSON.stringify(run, null, 2)}\n`,
+    csv: () => restoreToCsv(run),
+    table: () => renderRestoreTable(run, styleFor(io.stdout, io.env)),
+  }[flags.output];
+  io.stdout.write(output());
+  return run.outcome === 'failed' ? 1 : 0;
+}

@@ -1,0 +1,279 @@
+import { stringify } from 'csv-stringify/sync';
+import type {
+  EnforcementActionRecord,
+  EnforcementRun,
+  EnforcementUserRecord,
+  UserOutcome,
+} from '../lambdas/use-cases/enforce-mfa-compliance.ts';
+import type { RestoreRun } from '../lambdas/use-cases/restore-user.ts';
+import { table, title } from './boxes.ts';
+import type { Style } from './terminal.ts';
+
+const ACTION_TEXT: Record<EnforcementActionRecord['action'], string> = {
+  'disable-access-key': 'disable access key',
+  'attach-require-mfa': 'attach RequireMFA',
+  'delete-login-profile': 'delete console password',
+  'record-tags': 'record in tags',
+};
+
+const OUTCOME_TEXT: Record<UserOutcome, string> = {
+  planned: 'planned',
+  enforced: 'enforced',
+  failed: 'FAILED',
+  'already-enforced': 'already enforced: nothing to do',
+  'changed-since-report': 'left alone: changed since the report',
+  deleted: 'left alone: deleted since the report',
+  protected: 'protected: never acted on',
+};
+
+/**
+ * The plan (dry run) or the results (after --apply): a header with the
+ * guards, one row per user, the totals and what the run means for people.
+ */
+export function renderEnforcementTable(run: EnforcementRun, style: Style): string {
+  return [header(run, style), users(run, style), totals(run, style), impact(run, style)]
+    .filter((section) => section !== '')
+    .join('\n\n')
+    .concat('\n');
+}
+
+function header(run: EnforcementRun, style: Style): string {
+  const { guard } = run;
+  const percent = guard.users_in_account === 0 ? 0 : (guard.targets / guard.users_in_account) * 100;
+  const mode = run.dry_run
+    ? style.colors.yellow('DRY RUN: nothing was changed')
+    : style.colors.bold('APPLIED: the changes below were made');
+  const guardLine =
+    guard.exceeded === null
+      ? `Blast radius: ${guard.targets} of ${guard.users_in_account} users (${percent.toFixed(1)}%), within --max-users ${guard.max_users} and --max-percent ${guard.max_percent}`
+      : style.colors.red(
+          `Blast radius EXCEEDED: ${guard.exceeded}${run.dry_run ? '; --apply will refuse without --force' : '; went ahead with --force'}`,
+        );
+  const policyLine = {
+    present: `RequireMFA: ${run.policy.arn}`,
+    missing: `RequireMFA: ${run.policy.arn} does not exist yet${run.dry_run ? '; --apply creates it' : ''}`,
+    created: `RequireMFA: ${run.policy.arn} (created by this run)`,
+  }[run.policy.state];
+  const box = table(style);
+  box.push([
+    [
+      `${style.colors.bold(`${style.fancy ? '🔐 ' : ''}IAM MFA enforcement`)} · account ${run.account_id} · ${mode}`,
+      `Run by ${run.caller_arn} (never acted on)`,
+      policyLine,
+      guardLine,
+      ...(run.settings.break_glass.length > 0 ? [`Break-glass: ${run.settings.break_glass.join(', ')}`] : []),
+    ].join('\n'),
+  ]);
+  return box.toString();
+}
+
+function stateText(user: EnforcementUserRecord): string {
+  if (user.state === null) return '–';
+  const { state } = user;
+  return [
+    state.mfa_devices === 0
+      ? 'no MFA'
+      : `${state.mfa_devices} MFA device${state.mfa_devices === 1 ? '' : 's'}`,
+    state.console_access ? 'console password' : 'no console password',
+    `${state.active_access_keys} active key${state.active_access_keys === 1 ? '' : 's'}`,
+    state.require_mfa_attached ? 'RequireMFA attached' : 'RequireMFA not attached',
+  ].join('\n');
+}
+
+function actionText(record: EnforcementActionRecord, style: Style): string {
+  const what = `${ACTION_TEXT[record.action]}${record.access_key_id ? ` ${record.access_key_id}` : ''}`;
+  switch (record.result) {
+    case 'planned':
+      return what;
+    case 'done':
+      return style.colors.green(`${style.fancy ? '✅' : 'done:'} ${what}`);
+    case 'failed':
+      return style.colors.red(`${style.fancy ? '❌' : 'FAILED:'} ${what}: ${record.error ?? ''}`);
+    case 'not-run':
+      return style.colors.dim(`not run: ${what}`);
+  }
+}
+
+function users(run: EnforcementRun, style: Style): string {
+  const heading = title(
+    run.dry_run ? `Plan (${run.users.length} users)` : `Results (${run.users.length} users)`,
+    style,
+  );
+  if (run.users.length === 0) return `${heading}\nNo non-compliant users in scope: nothing to do.`;
+  const rows = table(
+    style,
+    {
+      head: ['User', 'Current state', run.dry_run ? 'Planned action' : 'What was done', 'Justification'],
+      colWidths: [null, 26, 46, 44],
+      wordWrap: true,
+    },
+    false,
+  );
+  for (const user of run.users) {
+    const outcome = OUTCOME_TEXT[user.outcome];
+    const actions = user.actions.map((record) => actionText(record, style));
+    rows.push([
+      user.username,
+      stateText(user),
+      actions.length > 0
+        ? actions.join('\n')
+        : user.outcome === 'failed'
+          ? style.colors.red(outcome)
+          : outcome,
+      user.justification,
+    ]);
+  }
+  return [heading, rows.toString()].join('\n');
+}
+
+function totals(run: EnforcementRun, style: Style): string {
+  const { actions, by_outcome, not_targeted } = run.summary;
+  const rows = table(style, {
+    head: ['Action', run.dry_run ? 'Planned' : 'Done', ...(run.dry_run ? [] : ['Failed'])],
+    colAligns: ['left', 'right', 'right'],
+  });
+  for (const kind of ['disable-access-key', 'attach-require-mfa', 'delete-login-profile'] as const) {
+    const figures = actions[kind];
+    const label =
+      kind === 'delete-login-profile' && !run.settings.disable_console_access
+        ? `${ACTION_TEXT[kind]} (only with --disable-console-access)`
+        : ACTION_TEXT[kind];
+    rows.push([
+      label,
+      String(run.dry_run ? figures.planned : figures.done),
+      ...(run.dry_run ? [] : [figures.failed > 0 ? style.colors.red(String(figures.failed)) : '0']),
+    ]);
+  }
+  const users = [
+    `${by_outcome[run.dry_run ? 'planned' : 'enforced']} user${by_outcome[run.dry_run ? 'planned' : 'enforced'] === 1 ? '' : 's'} ${run.dry_run ? 'to act on' : 'acted on'}`,
+    ...(by_outcome.failed > 0 ? [style.colors.red(`${by_outcome.failed} with a failed action`)] : []),
+    ...(by_outcome['already-enforced'] > 0 ? [`${by_outcome['already-enforced']} already enforced`] : []),
+    ...(by_outcome['changed-since-report'] > 0
+      ? [`${by_outcome['changed-since-report']} changed since the report`]
+      : []),
+    ...(by_outcome.deleted > 0 ? [`${by_outcome.deleted} deleted since the report`] : []),
+    ...(by_outcome.protected > 0 ? [`${by_outcome.protected} protected`] : []),
+  ];
+  const untouched = `Not targeted: ${not_targeted.compliant} compliant, ${not_targeted.exempted} exempted, ${not_targeted['grace-period']} in the grace period.`;
+  return [
+    title(run.dry_run ? 'Planned actions' : 'Totals', style),
+    rows.toString(),
+    `${users.join(' · ')}.`,
+    untouched,
+  ].join('\n');
+}
+
+function impact(run: EnforcementRun, style: Style): string {
+  const acting = run.users.filter(
+    (user) => user.outcome === (run.dry_run ? 'planned' : 'enforced') || user.outcome === 'failed',
+  );
+  if (acting.length === 0) return '';
+  const lose = (kind: EnforcementActionRecord['action']) =>
+    acting.filter((user) =>
+      user.actions.some((a) => a.action === kind && a.result !== 'failed' && a.result !== 'not-run'),
+    );
+  const names = (list: readonly EnforcementUserRecord[]) => list.map((user) => user.username).join(', ');
+  const keys = lose('disable-access-key');
+  const policy = lose('attach-require-mfa');
+  const console = lose('delete-login-profile');
+  const will = run.dry_run ? 'will' : 'now';
+  const lines = [
+    ...(keys.length > 0
+      ? [
+          `${names(keys)} ${will} lose API access with their keys. The keys are disabled, not deleted: \`awssec iam-mfa restore --user NAME --apply\` re-enables them.`,
+        ]
+      : []),
+    ...(policy.length > 0
+      ? [
+          `${names(policy)} ${will} be able to do nothing but set up MFA until they sign in with it (RequireMFA).`,
+        ]
+      : []),
+    ...(console.length > 0
+      ? [
+          `${names(console)} ${will} lose their console password; an administrator must set a new one (it cannot be restored).`,
+        ]
+      : []),
+    run.dry_run
+      ? 'Nothing has changed. Run the same command with --apply to carry this out.'
+      : 'Each change is recorded in tags on the user (awssec:mfa-enforced-at and others).',
+  ];
+  const bullet = style.fancy ? '•' : '-';
+  return [title('Impact', style), ...lines.map((line) => `  ${bullet} ${line}`)].join('\n');
+}
+
+const ENFORCEMENT_COLUMNS = [
+  'username',
+  'arn',
+  'outcome',
+  'action',
+  'access_key_id',
+  'result',
+  'error',
+  'justification',
+] as const;
+
+/** One row per action (a user with none gets one row), RFC 4180 as the report's CSV. */
+export function enforcementToCsv(run: EnforcementRun): string {
+  const rows = run.users.flatMap((user) =>
+    (user.actions.length > 0 ? user.actions : [undefined]).map((action) => ({
+      username: user.username,
+      arn: user.arn,
+      outcome: user.outcome,
+      action: action?.action ?? '',
+      access_key_id: action?.access_key_id ?? '',
+      result: action?.result ?? '',
+      error: action?.error ?? '',
+      justification: user.justification,
+    })),
+  );
+  return stringify(rows, {
+    header: true,
+    columns: [...ENFORCEMENT_COLUMNS],
+    record_delimiter: 'windows',
+    escape_formulas: true,
+  });
+}
+
+export function renderRestoreTable(run: RestoreRun, style: Style): string {
+  const mode = run.dry_run
+    ? style.colors.yellow('DRY RUN: nothing was changed')
+    : style.colors.bold('APPLIED');
+  const lines = [`${style.colors.bold(`Restore ${run.username}`)} · account ${run.account_id} · ${mode}`];
+  if (run.outcome === 'nothing-to-restore') {
+    lines.push(
+      `${run.username} carries no record of an enforcement (no awssec:mfa-* tags): nothing to restore.`,
+    );
+  } else {
+    const rows = table(style, { head: ['Action', 'Detail', 'Result'] });
+    for (const action of run.actions) {
+      const result =
+        action.result === 'failed'
+          ? style.colors.red(`FAILED: ${action.error ?? ''}`)
+          : action.result === 'not-run'
+            ? `not run: ${action.error ?? ''}`
+            : action.result;
+      rows.push([action.action, action.detail, result]);
+    }
+    lines.push(rows.toString());
+  }
+  const bullet = style.fancy ? '•' : '-';
+  if (run.cannot_restore.length > 0) {
+    lines.push('Cannot restore:', ...run.cannot_restore.map((text) => `  ${bullet} ${text}`));
+  }
+  lines.push(...run.notes.map((text) => `Note: ${text}`));
+  if (run.dry_run && run.outcome === 'planned')
+    lines.push('Run the same command with --apply to carry this out.');
+  return `${lines.join('\n')}\n`;
+}
+
+export function restoreToCsv(run: RestoreRun): string {
+  return stringify(
+    run.actions.map((action) => ({ username: run.username, ...action, error: action.error ?? '' })),
+    {
+      header: true,
+      columns: ['username', 'action', 'detail', 'result', 'error'],
+      record_delimiter: 'windows',
+      escape_formulas: true,
+    },
+  );
+}

@@ -1,0 +1,115 @@
+/**
+ * The IAM policies the tool uses, as plain data. Both follow AWS's documented
+ * "manage your own MFA" pattern; both are identity policies, so they carry no
+ * `Principal`. Tested under an IAM policy evaluator in
+ * test/core/policies.test.ts.
+ */
+
+export interface IamPolicyStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action?: readonly string[];
+  readonly NotAction?: readonly string[];
+  readonly Resource: string | readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+export interface IamPolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly IamPolicyStatement[];
+}
+
+export const REQUIRE_MFA_POLICY_NAME = 'RequireMFA';
+export const SELF_SERVICE_MFA_POLICY_NAME = 'ManageOwnMFA';
+
+/**
+ * What a user without MFA may still call: enough to register a device, to
+ * change a first-login password, and to trade long-term keys plus a code for
+ * MFA session credentials. Everything else is denied.
+ */
+export const ALLOWED_WITHOUT_MFA: readonly string[] = [
+  'iam:CreateVirtualMFADevice', // create the authenticator-app device to register
+  'iam:EnableMFADevice', // register a device (virtual, FIDO or hardware)
+  'iam:ListMFADevices', // see one's own devices
+  'iam:ListVirtualMFADevices', // the console lists these while registering
+  'iam:ResyncMFADevice', // fix a token that drifted
+  'iam:GetUser', // the console's security-credentials page reads it
+  'iam:ChangePassword', // a first sign-in may require a new password
+  'iam:GetAccountPasswordPolicy', // needed to choose that new password
+  'sts:GetSessionToken', // keys + MFA code → MFA session credentials
+];
+
+/**
+ * Denies everything but {@link ALLOWED_WITHOUT_MFA} unless the request was
+ * made with MFA. `BoolIfExists … false` also matches requests signed with
+ * long-term access keys, which carry no `aws:MultiFactorAuthPresent` at all;
+ * plain `Bool` would let those through.
+ */
+export const requireMfaPolicy: IamPolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'DenyAllExceptListedIfNoMFA',
+      Effect: 'Deny',
+      NotAction: ALLOWED_WITHOUT_MFA,
+      Resource: '*',
+      Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+    },
+  ],
+};
+
+// An IAM policy variable, not a JavaScript template: IAM fills in the caller's user name.
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the literal `${aws:username}` is the point
+const OWN_USER = 'arn:aws:iam::*:user/${aws:username}';
+
+/**
+ * Lets each user manage only their own MFA: register and resync a device at
+ * any time, and remove one only when signed in with MFA (so a stolen password
+ * cannot remove it). Includes the RequireMFA Deny, as AWS's pattern does.
+ */
+export const selfServiceMfaPolicy: IamPolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'AllowViewAccountInfo',
+      Effect: 'Allow',
+      Action: ['iam:GetAccountPasswordPolicy', 'iam:ListVirtualMFADevices'],
+      Resource: '*',
+    },
+    {
+      Sid: 'AllowManageOwnVirtualMFADevice',
+      Effect: 'Allow',
+      Action: ['iam:CreateVirtualMFADevice'],
+      Resource: 'arn:aws:iam::*:mfa/*',
+    },
+    {
+      Sid: 'AllowManageOwnUserMFA',
+      Effect: 'Allow',
+      Action: [
+        'iam:EnableMFADevice',
+        'iam:GetUser',
+        'iam:ListMFADevices',
+        'iam:ResyncMFADevice',
+        'iam:ChangePassword',
+      ],
+      Resource: OWN_USER,
+    },
+    {
+      Sid: 'AllowRemoveOwnMFAOnlyWithMFA',
+      Effect: 'Allow',
+      Action: ['iam:DeactivateMFADevice'],
+      Resource: OWN_USER,
+      Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+    },
+    // Device names are free-form (since Nov 2022), so this cannot name the user's own device;
+    // IAM deletes only devices not assigned to anyone, and deactivating one needs the user's own ARN.
+    {
+      Sid: 'AllowDeleteOwnVirtualMFADeviceOnlyWithMFA',
+      Effect: 'Allow',
+      Action: ['iam:DeleteVirtualMFADevice'],
+      Resource: 'arn:aws:iam::*:mfa/*',
+      Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+    },
+    ...requireMfaPolicy.Statement,
+  ],
+};

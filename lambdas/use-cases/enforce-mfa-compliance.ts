@@ -1,0 +1,427 @@
+import type { IAMClient } from '@aws-sdk/client-iam';
+import pLimit from 'p-limit';
+import { AwsCallError, isNoSuchEntity } from '../aws/aws-call-error.ts';
+import { readCallerIdentity } from '../aws/caller-identity.ts';
+import {
+  createRequireMfaPolicy,
+  performAction,
+  readLiveUserState,
+  readRequireMfaPolicy,
+  requireMfaPolicyArn,
+  tagUser,
+} from '../aws/iam-enforcer.ts';
+import type { InventoryProgress } from '../aws/iam-inventory.ts';
+import { type AssessmentOptions, assessUser, type UserAssessment } from '../core/assessment.ts';
+import {
+  blastRadiusExceeded,
+  DEFAULT_BLAST_RADIUS,
+  type EnforcementAction,
+  enforcementTags,
+  type LiveUserState,
+  plannedActions,
+  selectTargets,
+} from '../core/enforcement.ts';
+import { assessInventory } from '../core/mfa-report.ts';
+import { REQUIRE_MFA_POLICY_NAME } from '../core/policies.ts';
+import { createUserSelector, patternMatcher } from '../core/user-selection.ts';
+import {
+  awsClients,
+  type GenerateMfaReportOptions,
+  InvalidOptionError,
+  patterns,
+  readScopedInventory,
+  reportSettings,
+} from './generate-mfa-report.ts';
+
+export interface EnforceMfaComplianceOptions extends GenerateMfaReportOptions {
+  /** Plan only, change nothing. @default true */
+  readonly dryRun?: boolean | undefined;
+  /** Also delete the login profile (console password) of each non-compliant user. @default false */
+  readonly disableConsoleAccess?: boolean | undefined;
+  /** Most users one run may act on. @default 10 */
+  readonly maxUsers?: number | undefined;
+  /** Most users one run may act on, as a percentage of all IAM users. @default 50 */
+  readonly maxPercent?: number | undefined;
+  /** Go ahead even above maxUsers or maxPercent. @default false */
+  readonly force?: boolean | undefined;
+  /** Users never acted on, whatever their status: names or patterns. */
+  readonly breakGlass?: string | readonly string[] | undefined;
+  readonly onProgress?: ((event: EnforcementProgress) => void) | undefined;
+}
+
+export type EnforcementProgress =
+  | InventoryProgress
+  | { readonly phase: 'enforce'; readonly done: number; readonly total: number };
+
+/** A run stopped before it changed anything: a guard said no (exit code 2). */
+export class RefusedRunError extends Error {
+  override readonly name = 'RefusedRunError';
+}
+
+export type UserOutcome =
+  | 'planned'
+  | 'enforced'
+  | 'failed'
+  | 'already-enforced'
+  | 'changed-since-report'
+  | 'deleted'
+  | 'protected';
+
+export type ActionResult = 'planned' | 'done' | 'failed' | 'not-run';
+
+export interface EnforcementActionRecord {
+  readonly action: EnforcementAction['kind'] | 'record-tags';
+  readonly access_key_id: string | null;
+  readonly result: ActionResult;
+  readonly error: string | null;
+}
+
+export interface EnforcementUserRecord {
+  readonly username: string;
+  readonly arn: string;
+  readonly outcome: UserOutcome;
+  /** Why the user is a target (the report's reasons), or why nothing was done. */
+  readonly justification: string;
+  /** What was read live just before acting; null when the user was not read (protected, deleted). */
+  readonly state: {
+    readonly console_access: boolean;
+    readonly active_access_keys: number;
+    readonly mfa_devices: number;
+    readonly require_mfa_attached: boolean;
+  } | null;
+  readonly actions: readonly EnforcementActionRecord[];
+}
+
+/** The run's result, as `--output json` prints it and enforceMfaCompliance returns it. */
+export interface EnforcementRun {
+  readonly generated_at: string;
+  readonly account_id: string;
+  readonly caller_arn: string;
+  readonly dry_run: boolean;
+  readonly policy: {
+    readonly name: string;
+    readonly arn: string;
+    readonly state: 'present' | 'missing' | 'created';
+  };
+  readonly guard: {
+    readonly targets: number;
+    readonly users_in_account: number;
+    readonly max_users: number;
+    readonly max_percent: number;
+    readonly force: boolean;
+    /** Why --apply would be (or, with --force, was allowed to be) refused; null within the limits. */
+    readonly exceeded: string | null;
+  };
+  readonly summary: {
+    readonly users_assessed: number;
+    readonly not_targeted: {
+      readonly compliant: number;
+      readonly exempted: number;
+      readonly 'grace-period': number;
+    };
+    readonly by_outcome: Readonly<Record<UserOutcome, number>>;
+    readonly actions: Readonly<
+      Record<
+        EnforcementAction['kind'],
+        { readonly planned: number; readonly done: number; readonly failed: number }
+      >
+    >;
+  };
+  readonly users: readonly EnforcementUserRecord[];
+  readonly settings: {
+    readonly source: 'bulk' | 'live';
+    readonly grace_period_days: number;
+    readonly include_users: readonly string[];
+    readonly exclude_users: readonly string[];
+    readonly break_glass: readonly string[];
+    readonly disable_console_access: boolean;
+  };
+}
+
+/** Users acted on at once; each user's own actions run one after another. */
+const DEFAULT_ENFORCE_CONCURRENCY = 4;
+
+/**
+ * Finds the non-compliant users, checks the run against its guards, re-reads
+ * each target live, and — only with `dryRun: false` — disables its active
+ * keys, attaches RequireMFA and, if asked, deletes its console password,
+ * after recording all of it in tags on the user. Dry run by default.
+ */
+export async function enforceMfaCompliance(
+  options: EnforceMfaComplianceOptions = {},
+): Promise<EnforcementRun> {
+  const settings = reportSettings(options);
+  const limits = {
+    maxUsers: wholeNumber('maxUsers', options.maxUsers ?? DEFAULT_BLAST_RADIUS.maxUsers, 1),
+    maxPercent: percentLimit(options.maxPercent ?? DEFAULT_BLAST_RADIUS.maxPercent),
+  };
+  const breakGlassPatterns = patterns('breakGlass', options.breakGlass);
+  const dryRun = options.dryRun ?? true;
+  const force = options.force ?? false;
+  const disableConsoleAccess = options.disableConsoleAccess ?? false;
+  const now = options.now ?? new Date();
+  const clients = awsClients(options);
+
+  const [caller, inventory] = await Promise.all([
+    readCallerIdentity(clients.sts),
+    readScopedInventory(options, settings, clients),
+  ]);
+  const assessmentOptions: AssessmentOptions = {
+    now,
+    gracePeriodDays: settings.gracePeriodDays,
+    selector: createUserSelector(settings.selection),
+    exemptionTag: options.exemptionTag,
+  };
+  const assessments = assessInventory(inventory, {
+    now,
+    gracePeriodDays: settings.gracePeriodDays,
+    selection: settings.selection,
+    exemptionTag: options.exemptionTag,
+  });
+  const { targets, protectedUsers } = selectTargets(assessments, {
+    callerUserName: caller.userName,
+    breakGlass: patternMatcher(breakGlassPatterns),
+  });
+  const usersInAccount = inventory.source.usersInAccount;
+  const exceeded = blastRadiusExceeded(targets.length, usersInAccount, limits);
+  if (exceeded !== undefined && !dryRun && !force) {
+    throw new RefusedRunError(
+      `refused: ${exceeded}; nothing was changed. Review the plan (the same command without --apply), then raise the limit or add --force`,
+    );
+  }
+
+  const policyArn = requireMfaPolicyArn(caller);
+  const policy = await readRequireMfaPolicy(clients.iam, policyArn);
+  if (policy.state === 'present' && !policy.enforcesMfa) {
+    throw new RefusedRunError(
+      `refused: the managed policy ${policyArn} exists but does not deny access without MFA; fix or rename it, then run again`,
+    );
+  }
+  let policyCreated: Promise<void> | undefined;
+  const ensurePolicy = () => {
+    if (policy.state === 'present') return Promise.resolve();
+    policyCreated ??= createRequireMfaPolicy(clients.iam);
+    return policyCreated;
+  };
+
+  const enforceOne = async (assessment: UserAssessment): Promise<EnforcementUserRecord> => {
+    const base = { username: assessment.user.userName, arn: assessment.user.arn };
+    const state = await readLiveUserState(clients.iam, base.username, policyArn);
+    if (state === undefined) {
+      return {
+        ...base,
+        outcome: 'deleted',
+        justification: 'the user no longer exists',
+        state: null,
+        actions: [],
+      };
+    }
+    const live = assessUser(state.facts, assessmentOptions);
+    const summaryOfState = stateSummary(state);
+    if (live.status !== 'non-compliant') {
+      return {
+        ...base,
+        outcome: 'changed-since-report',
+        justification: `now ${live.status}: ${live.reasons.join('; ')}`,
+        state: summaryOfState,
+        actions: [],
+      };
+    }
+    const justification = `${live.reasons.join('; ')}; ${live.daysSinceCreation} days old, past the ${settings.gracePeriodDays}-day grace period`;
+    const actions = plannedActions(state, { disableConsoleAccess });
+    if (actions.length === 0) {
+      return { ...base, outcome: 'already-enforced', justification, state: summaryOfState, actions: [] };
+    }
+    if (dryRun) {
+      return {
+        ...base,
+        outcome: 'planned',
+        justification,
+        state: summaryOfState,
+        actions: actions.map((action) => record(action, 'planned')),
+      };
+    }
+    const records = await applyActions(clients.iam, state, actions, { now, policyArn, ensurePolicy });
+    const failed = records.some((r) => r.result === 'failed');
+    return {
+      ...base,
+      outcome: failed ? 'failed' : 'enforced',
+      justification,
+      state: summaryOfState,
+      actions: records,
+    };
+  };
+
+  const limit = pLimit(options.concurrency ?? DEFAULT_ENFORCE_CONCURRENCY);
+  let done = 0;
+  if (targets.length > 0) options.onProgress?.({ phase: 'enforce', done, total: targets.length });
+  const targetRecords = await Promise.all(
+    targets.map((assessment) =>
+      limit(async () => {
+        const result = await enforceOne(assessment);
+        done += 1;
+        options.onProgress?.({ phase: 'enforce', done, total: targets.length });
+        return result;
+      }),
+    ),
+  );
+  const protectedRecords: EnforcementUserRecord[] = protectedUsers.map(({ assessment, reason }) => ({
+    username: assessment.user.userName,
+    arn: assessment.user.arn,
+    outcome: 'protected',
+    justification:
+      reason === 'caller'
+        ? 'the identity running this tool is never acted on'
+        : `break-glass user (${patternMatcher(breakGlassPatterns)(assessment.user.userName) ?? ''}): never acted on`,
+    state: null,
+    actions: [],
+  }));
+  const users = [...targetRecords, ...protectedRecords];
+
+  return {
+    generated_at: now.toISOString(),
+    account_id: caller.accountId,
+    caller_arn: caller.arn,
+    dry_run: dryRun,
+    policy: {
+      name: REQUIRE_MFA_POLICY_NAME,
+      arn: policyArn,
+      state: policy.state === 'present' ? 'present' : policyCreated === undefined ? 'missing' : 'created',
+    },
+    guard: {
+      targets: targets.length,
+      users_in_account: usersInAccount,
+      max_users: limits.maxUsers,
+      max_percent: limits.maxPercent,
+      force,
+      exceeded: exceeded ?? null,
+    },
+    summary: summarize(assessments, users),
+    users,
+    settings: {
+      source: settings.source,
+      grace_period_days: settings.gracePeriodDays,
+      include_users: settings.selection.include,
+      exclude_users: settings.selection.exclude,
+      break_glass: breakGlassPatterns,
+      disable_console_access: disableConsoleAccess,
+    },
+  };
+}
+
+/**
+ * Records the actions in tags first (no record, no change), then carries
+ * them out one by one; a failed action does not stop the next one.
+ */
+async function applyActions(
+  iam: IAMClient,
+  state: LiveUserState,
+  actions: readonly EnforcementAction[],
+  context: { now: Date; policyArn: string; ensurePolicy: () => Promise<void> },
+): Promise<EnforcementActionRecord[]> {
+  const userName = state.facts.userName;
+  try {
+    await tagUser(iam, userName, enforcementTags(state.facts.tags, actions, context.now));
+  } catch (error) {
+    return [
+      { action: 'record-tags', access_key_id: null, result: 'failed', error: failureText(error) },
+      ...actions.map((action) => record(action, 'not-run')),
+    ];
+  }
+  const records: EnforcementActionRecord[] = [];
+  for (const action of actions) {
+    try {
+      if (action.kind === 'attach-require-mfa') await context.ensurePolicy();
+      await performAction(iam, userName, action, context.policyArn);
+      records.push(record(action, 'done'));
+    } catch (error) {
+      records.push(record(action, 'failed', failureText(error)));
+    }
+  }
+  return records;
+}
+
+function record(action: EnforcementAction, result: ActionResult, error?: string): EnforcementActionRecord {
+  return {
+    action: action.kind,
+    access_key_id: action.kind === 'disable-access-key' ? action.accessKeyId : null,
+    result,
+    error: error ?? null,
+  };
+}
+
+function failureText(error: unknown): string {
+  if (isNoSuchEntity(error)) return 'the user (or the key) was deleted during the run';
+  if (error instanceof AwsCallError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function stateSummary(state: LiveUserState): NonNullable<EnforcementUserRecord['state']> {
+  return {
+    console_access: state.facts.consolePassword,
+    active_access_keys: state.facts.accessKeys.filter((key) => key.active).length,
+    mfa_devices: state.facts.mfaDevices.length,
+    require_mfa_attached: state.requireMfaAttached,
+  };
+}
+
+const OUTCOMES: readonly UserOutcome[] = [
+  'planned',
+  'enforced',
+  'failed',
+  'already-enforced',
+  'changed-since-report',
+  'deleted',
+  'protected',
+];
+const ACTION_KINDS: readonly EnforcementAction['kind'][] = [
+  'disable-access-key',
+  'attach-require-mfa',
+  'delete-login-profile',
+];
+
+function summarize(
+  assessments: readonly UserAssessment[],
+  users: readonly EnforcementUserRecord[],
+): EnforcementRun['summary'] {
+  const count = (status: UserAssessment['status']) => assessments.filter((a) => a.status === status).length;
+  const actions = users.flatMap((user) => user.actions);
+  return {
+    users_assessed: assessments.length,
+    not_targeted: {
+      compliant: count('compliant'),
+      exempted: count('exempted'),
+      'grace-period': count('grace-period'),
+    },
+    by_outcome: Object.fromEntries(
+      OUTCOMES.map((outcome) => [outcome, users.filter((user) => user.outcome === outcome).length]),
+    ) as Record<UserOutcome, number>,
+    actions: Object.fromEntries(
+      ACTION_KINDS.map((kind) => {
+        const of = actions.filter((a) => a.action === kind);
+        return [
+          kind,
+          {
+            planned: of.filter((a) => a.result === 'planned').length,
+            done: of.filter((a) => a.result === 'done').length,
+            failed: of.filter((a) => a.result === 'failed' || a.result === 'not-run').length,
+          },
+        ];
+      }),
+    ) as EnforcementRun['summary']['actions'],
+  };
+}
+
+function wholeNumber(option: string, value: number, minimum: number): number {
+  if (!Number.isInteger(value) || value < minimum) {
+    throw new InvalidOptionError(`${option} must be a whole number, ${minimum} or more (got ${value})`);
+  }
+  return value;
+}
+
+function percentLimit(value: number): number {
+  if (!Number.isFinite(value) || value <= 0 || value > 100) {
+    throw new InvalidOptionError(`maxPercent must be a number above 0 and at most 100 (got ${value})`);
+  }
+  return value;
+}

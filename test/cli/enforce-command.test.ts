@@ -1,0 +1,469 @@
+import {
+  CreatePolicyCommand,
+  EnableMFADeviceCommand,
+  GetCredentialReportCommand,
+  type IAMClient,
+  ListAccessKeysCommand,
+  ListAttachedUserPoliciesCommand,
+  ListUserTagsCommand,
+} from '@aws-sdk/client-iam';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../cli/program.ts';
+import type { EnforcementRun } from '../../lambdas/use-cases/enforce-mfa-compliance.ts';
+import type { RestoreRun } from '../../lambdas/use-cases/restore-user.ts';
+import { TEST_ACCOUNT_ID, testClientSettings, testClients } from '../support/aws.ts';
+import {
+  type AwsProxy,
+  accessDenied,
+  awsErrorXml,
+  rewriteCredentialReport,
+  startAwsProxy,
+} from '../support/aws-proxy.ts';
+import { captureIo } from '../support/cli.ts';
+import { type MotoServer, startMoto } from '../support/moto.ts';
+import { seedSampleAccount } from '../support/sample-account.ts';
+import type { SeededUser } from '../support/seed.ts';
+
+/** Every IAM call that changes something. */
+const WRITES = [
+  'UpdateAccessKey',
+  'AttachUserPolicy',
+  'DetachUserPolicy',
+  'CreatePolicy',
+  'DeleteLoginProfile',
+  'TagUser',
+  'UntagUser',
+];
+const POLICY_ARN = `arn:aws:iam::${TEST_ACCOUNT_ID}:policy/RequireMFA`;
+
+let moto: MotoServer;
+let proxy: AwsProxy;
+let iam: IAMClient;
+let seeded: Map<string, SeededUser>;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  proxy = await startAwsProxy(moto.endpoint);
+  iam = testClients(moto.endpoint).iam;
+});
+afterAll(async () => {
+  await proxy?.stop();
+  await moto?.stop();
+});
+beforeEach(async () => {
+  await moto.reset();
+  proxy.setRule(undefined);
+  seeded = await seedSampleAccount(iam, moto);
+  proxy.seen.clear();
+});
+
+async function awssec(args: string[], settings = testClientSettings(proxy.endpoint)) {
+  const captured = captureIo();
+  const code = await runCli(['iam-mfa', ...args], { io: captured.io, aws: settings });
+  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
+}
+
+async function enforceJson(args: string[]) {
+  const result = await awssec(['enforce', '-o', 'json', '--exclude-users', 'svc-*', ...args]);
+  return { ...result, run: (result.stdout === '' ? undefined : JSON.parse(result.stdout)) as EnforcementRun };
+}
+
+function writes(): Record<string, number> {
+  return Object.fromEntries([...proxy.seen].filter(([action]) => WRITES.includes(action)));
+}
+
+async function keyStatuses(userName: string): Promise<string[]> {
+  const { AccessKeyMetadata } = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
+  return (AccessKeyMetadata ?? []).map((key) => `${key.AccessKeyId}:${key.Status}`).sort();
+}
+
+async function attached(userName: string): Promise<string[]> {
+  const { AttachedPolicies } = await iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName }));
+  return (AttachedPolicies ?? []).map((policy) => policy.PolicyName ?? '');
+}
+
+async function tags(userName: string): Promise<Record<string, string>> {
+  const { Tags } = await iam.send(new ListUserTagsCommand({ UserName: userName }));
+  return Object.fromEntries((Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+}
+
+const keyOf = (user: string, index = 0) => seeded.get(user)?.accessKeyIds[index] ?? '';
+
+describe('awssec iam-mfa enforce', () => {
+  it('plans without changing anything by default', async () => {
+    const { code, run } = await enforceJson([]);
+    expect(code).toBe(0);
+    expect(writes()).toEqual({});
+    expect(run.dry_run).toBe(true);
+    expect(
+      run.users.map((u) => [
+        u.username,
+        u.outcome,
+        u.actions.map((a) => `${a.action} ${a.access_key_id ?? ''}`.trim()),
+      ]),
+    ).toEqual([
+      ['alice.brown', 'planned', [`disable-access-key ${keyOf('alice.brown')}`, 'attach-require-mfa']],
+      ['bob.wilson', 'planned', ['attach-require-mfa']],
+      ['old.account', 'planned', [`disable-access-key ${keyOf('old.account')}`, 'attach-require-mfa']],
+    ]);
+    expect(run.summary.not_targeted).toEqual({ compliant: 2, exempted: 1, 'grace-period': 1 });
+    expect(run.policy).toEqual({ name: 'RequireMFA', arn: POLICY_ARN, state: 'missing' });
+    expect(run.users[1]?.justification).toBe(
+      'console password without MFA; 412 days old, past the 7-day grace period',
+    );
+  });
+
+  it('prints the plan as a table with totals and impact', async () => {
+    const { code, stdout } = await awssec([
+      'enforce',
+      '--exclude-users',
+      'svc-*',
+      '--disable-console-access',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('DRY RUN: nothing was changed');
+    expect(stdout).toContain('PLAN (3 USERS)');
+    expect(stdout).toMatch(
+      /│ bob\.wilson\s+│ no MFA\s+│ attach RequireMFA\s+│ console password without MFA;/,
+    );
+    expect(stdout).toMatch(/│ disable access key\s+│\s+2 │/);
+    expect(stdout).toMatch(/│ delete console password\s+│\s+2 │/);
+    expect(stdout).toContain('Run the same command with --apply to carry this out.');
+    expect(writes()).toEqual({});
+  });
+
+  it('with --apply disables exactly the right keys, attaches RequireMFA, tags the users, and touches nobody else', async () => {
+    const { code, run } = await enforceJson(['--apply']);
+    expect(code).toBe(0);
+    expect(run.users.map((u) => [u.username, u.outcome])).toEqual([
+      ['alice.brown', 'enforced'],
+      ['bob.wilson', 'enforced'],
+      ['old.account', 'enforced'],
+    ]);
+    expect(run.policy.state).toBe('created');
+    expect(await keyStatuses('alice.brown')).toEqual([`${keyOf('alice.brown')}:Inactive`]);
+    expect(await keyStatuses('old.account')).toEqual(
+      [`${keyOf('old.account', 0)}:Inactive`, `${keyOf('old.account', 1)}:Inactive`].sort(),
+    );
+    for (const user of ['alice.brown', 'bob.wilson', 'old.account']) {
+      expect(await attached(user)).toEqual(['RequireMFA']);
+    }
+    expect(await tags('old.account')).toMatchObject({
+      'awssec:mfa-enforced-at': expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      'awssec:mfa-disabled-keys': keyOf('old.account', 0),
+      'awssec:mfa-policy-attached-at': expect.any(String),
+    });
+    // Compliant, exempted and grace-period users: no key, policy or tag change.
+    for (const user of ['john.doe', 'jane.smith', 'svc-backup', 'new.user']) {
+      expect(await attached(user)).toEqual([]);
+      expect(Object.keys(await tags(user)).filter((key) => key.startsWith('awssec:'))).toEqual([]);
+    }
+    expect(await keyStatuses('svc-backup')).toEqual([`${keyOf('svc-backup')}:Active`]);
+    expect(await keyStatuses('john.doe')).toEqual([`${keyOf('john.doe')}:Active`]);
+    expect(writes()).toEqual({ CreatePolicy: 1, TagUser: 3, UpdateAccessKey: 2, AttachUserPolicy: 3 });
+  });
+
+  it('makes no write call when run again right after', async () => {
+    // AWS serves the same credential report for up to four hours, so the second run sees the old one.
+    await freezeCredentialReport();
+    await enforceJson(['--apply', '--disable-console-access']);
+    proxy.seen.clear();
+    const { code, run } = await enforceJson(['--apply', '--disable-console-access']);
+    expect(code).toBe(0);
+    expect(writes()).toEqual({});
+    // Keys off and password gone: nothing left to sign in with, so the live check finds them compliant.
+    expect(run.users.map((u) => [u.username, u.outcome, u.justification])).toEqual([
+      ['alice.brown', 'changed-since-report', 'now compliant: no console password and no active access key'],
+      ['bob.wilson', 'changed-since-report', 'now compliant: no console password and no active access key'],
+      ['old.account', 'changed-since-report', 'now compliant: no console password and no active access key'],
+    ]);
+  });
+
+  it('finds a user whose keys are off but whose password stays already enforced', async () => {
+    await freezeCredentialReport();
+    await enforceJson(['--apply']);
+    proxy.seen.clear();
+    const { run } = await enforceJson(['--apply']);
+    expect(writes()).toEqual({});
+    expect(run.users.find((u) => u.username === 'bob.wilson')?.outcome).toBe('already-enforced');
+  });
+
+  it('never acts on break-glass users or on the identity running it', async () => {
+    // Run as old.account itself, signing with its active key: moto's GetCallerIdentity tells who signed.
+    const runner = testClientSettings(proxy.endpoint);
+    const asOldAccount = {
+      ...runner,
+      credentials: { accessKeyId: keyOf('old.account', 0), secretAccessKey: 'any' },
+    };
+    const { code, stdout } = await awssec(
+      ['enforce', '-o', 'json', '--apply', '--exclude-users', 'svc-*', '--break-glass', 'bob.*'],
+      asOldAccount,
+    );
+    expect(code).toBe(0);
+    const run: EnforcementRun = JSON.parse(stdout);
+    expect(run.caller_arn).toBe(`arn:aws:iam::${TEST_ACCOUNT_ID}:user/old.account`);
+    expect(run.users.map((u) => [u.username, u.outcome])).toEqual([
+      ['alice.brown', 'enforced'],
+      ['bob.wilson', 'protected'],
+      ['old.account', 'protected'],
+    ]);
+    expect(await attached('bob.wilson')).toEqual([]);
+    expect(await attached('old.account')).toEqual([]);
+    expect(await keyStatuses('old.account')).toContain(`${keyOf('old.account', 0)}:Active`);
+  });
+
+  it('refuses a run above the caps with exit 2, changing nothing, unless --force', async () => {
+    const refused = await enforceJson(['--apply', '--max-users', '2']);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toBe(
+      'awssec: refused: this run would act on 3 users: more than --max-users 2; nothing was changed. Review the plan (the same command without --apply), then raise the limit or add --force\n',
+    );
+    const byPercent = await enforceJson(['--apply', '--max-percent', '40']);
+    expect(byPercent.code).toBe(2);
+    expect(byPercent.stderr).toContain("42.9% of the account's 7 users, above --max-percent 40");
+    expect(writes()).toEqual({});
+
+    const dryRun = await enforceJson(['--max-users', '2']);
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.run.guard.exceeded).toBe('this run would act on 3 users: more than --max-users 2');
+
+    const forced = await enforceJson(['--apply', '--max-users', '2', '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.run.users.every((u) => u.outcome === 'enforced')).toBe(true);
+  });
+
+  it('reports a user deleted since the report and goes on', async () => {
+    proxy.setRule(({ action, params }) =>
+      action === 'GetUser' && params.get('UserName') === 'bob.wilson'
+        ? {
+            respond: {
+              status: 404,
+              body: awsErrorXml('NoSuchEntity', 'The user with name bob.wilson cannot be found.'),
+            },
+          }
+        : undefined,
+    );
+    const { code, run } = await enforceJson(['--apply']);
+    expect(code).toBe(0);
+    expect(run.users.map((u) => [u.username, u.outcome])).toEqual([
+      ['alice.brown', 'enforced'],
+      ['bob.wilson', 'deleted'],
+      ['old.account', 'enforced'],
+    ]);
+  });
+
+  it('reports an action AWS refused, with the permission, goes on, and exits 1', async () => {
+    proxy.setRule(({ action, params }) =>
+      action === 'AttachUserPolicy' && params.get('UserName') === 'alice.brown'
+        ? { respond: accessDenied(action) }
+        : undefined,
+    );
+    const { code, run } = await enforceJson(['--apply']);
+    expect(code).toBe(1);
+    const alice = run.users.find((u) => u.username === 'alice.brown');
+    expect(alice?.outcome).toBe('failed');
+    expect(alice?.actions.map((a) => [a.action, a.result])).toEqual([
+      ['disable-access-key', 'done'],
+      ['attach-require-mfa', 'failed'],
+    ]);
+    expect(alice?.actions[1]?.error).toContain('needs the permission iam:AttachUserPolicy');
+    expect(run.users.filter((u) => u.outcome === 'enforced').map((u) => u.username)).toEqual([
+      'bob.wilson',
+      'old.account',
+    ]);
+  });
+
+  it('does not act on a user it cannot record the change on', async () => {
+    proxy.setRule(({ action, params }) =>
+      action === 'TagUser' && params.get('UserName') === 'alice.brown'
+        ? { respond: accessDenied(action) }
+        : undefined,
+    );
+    const { code, run } = await enforceJson(['--apply']);
+    expect(code).toBe(1);
+    expect(run.users.find((u) => u.username === 'alice.brown')?.actions.map((a) => a.result)).toEqual([
+      'failed',
+      'not-run',
+      'not-run',
+    ]);
+    expect(await keyStatuses('alice.brown')).toEqual([`${keyOf('alice.brown')}:Active`]);
+  });
+
+  it('leaves a user alone who registered MFA after the report', async () => {
+    // The credential report still says bob.wilson has no MFA.
+    await freezeCredentialReport();
+    await seedMfa('bob.wilson');
+    const { run } = await enforceJson(['--apply']);
+    const bob = run.users.find((u) => u.username === 'bob.wilson');
+    expect(bob?.outcome).toBe('changed-since-report');
+    expect(bob?.justification).toBe('now compliant: MFA: hardware TOTP token');
+    expect(await attached('bob.wilson')).toEqual([]);
+  });
+
+  it('refuses to attach a RequireMFA policy that does not require MFA', async () => {
+    await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: 'RequireMFA',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+        }),
+      }),
+    );
+    const { code, stderr } = await enforceJson(['--apply']);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `awssec: refused: the managed policy ${POLICY_ARN} exists but does not deny access without MFA; fix or rename it, then run again\n`,
+    );
+    expect(writes()).toEqual({});
+  });
+
+  it('prints one CSV row per action', async () => {
+    const { stdout } = await awssec(['enforce', '-o', 'csv', '--exclude-users', 'svc-*']);
+    const rows: Record<string, string>[] = parse(stdout, { columns: true });
+    expect(rows.map((r) => [r.username, r.action, r.result])).toEqual([
+      ['alice.brown', 'disable-access-key', 'planned'],
+      ['alice.brown', 'attach-require-mfa', 'planned'],
+      ['bob.wilson', 'attach-require-mfa', 'planned'],
+      ['old.account', 'disable-access-key', 'planned'],
+      ['old.account', 'attach-require-mfa', 'planned'],
+    ]);
+  });
+
+  describe('refuses bad input with exit 2, one line, and no AWS call', () => {
+    it.each([
+      [
+        ['--apply', '--dry-run'],
+        'awssec: --dry-run and --apply contradict each other: give one (a dry run is the default)',
+      ],
+      [
+        ['--max-users', '0'],
+        "awssec: option '--max-users <n>' argument '0' is invalid. give a whole number of users, 1 or more. (see --help)",
+      ],
+      [
+        ['--max-users', 'ten'],
+        "awssec: option '--max-users <n>' argument 'ten' is invalid. give a whole number of users, 1 or more. (see --help)",
+      ],
+      [
+        ['--max-percent', '150'],
+        "awssec: option '--max-percent <p>' argument '150' is invalid. give a percentage above 0 and at most 100. (see --help)",
+      ],
+      [
+        ['--max-percent', '-5'],
+        "awssec: option '--max-percent <p>' argument '-5' is invalid. give a percentage above 0 and at most 100. (see --help)",
+      ],
+      [
+        ['--break-glass', 'a b'],
+        "awssec: breakGlass: 'a b' is not a user name or pattern (letters, digits, + = , . @ _ - and the wildcards * ?)",
+      ],
+    ])('enforce %j', async (args, message) => {
+      const { code, stdout, stderr } = await awssec(['enforce', ...args]);
+      expect(stderr).toBe(`${message}\n`);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(proxy.seen.size).toBe(0);
+    });
+  });
+});
+
+describe('awssec iam-mfa restore', () => {
+  it('undoes what enforce did: keys back on, policy detached, tags gone', async () => {
+    await enforceJson(['--apply']);
+    const plan = await awssec(['restore', '--user', 'old.account', '-o', 'json']);
+    expect(plan.code).toBe(0);
+    const planned: RestoreRun = JSON.parse(plan.stdout);
+    expect(planned.outcome).toBe('planned');
+    expect(await attached('old.account')).toEqual(['RequireMFA']);
+
+    proxy.seen.clear();
+    const { code, stdout } = await awssec(['restore', '--user', 'old.account', '--apply']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Restore old.account');
+    expect(stdout).toContain('old.account still has no MFA device');
+    expect(await keyStatuses('old.account')).toEqual(
+      [`${keyOf('old.account', 0)}:Active`, `${keyOf('old.account', 1)}:Inactive`].sort(),
+    );
+    expect(await attached('old.account')).toEqual([]);
+    expect(Object.keys(await tags('old.account')).filter((key) => key.startsWith('awssec:'))).toEqual([]);
+    expect(writes()).toEqual({ UpdateAccessKey: 1, DetachUserPolicy: 1, UntagUser: 1 });
+  });
+
+  it('says plainly that a deleted password cannot be restored', async () => {
+    await enforceJson(['--apply', '--disable-console-access']);
+    const { stdout } = await awssec(['restore', '--user', 'bob.wilson', '--apply', '-o', 'json']);
+    const run: RestoreRun = JSON.parse(stdout);
+    expect(run.outcome).toBe('restored');
+    expect(run.cannot_restore).toEqual([
+      expect.stringMatching(
+        /^the console password deleted at .*: AWS keeps no copy; set a new one with aws iam create-login-profile --user-name bob\.wilson --password-reset-required --password …$/,
+      ),
+    ]);
+  });
+
+  it('has nothing to restore on a user enforce never touched', async () => {
+    const { code, stdout } = await awssec(['restore', '--user', 'john.doe', '--apply']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('nothing to restore');
+    expect(writes()).toEqual({});
+  });
+
+  it.each([
+    [
+      ['--user', 'nobody'],
+      `awssec: no IAM user named nobody in account ${TEST_ACCOUNT_ID}; check the name (awssec iam-mfa report lists them)`,
+    ],
+    [[], "awssec: required option '--user <name>' not specified (see --help)"],
+    [['--user', 'bob.*'], "awssec: user: give one user name, not a pattern (got 'bob.*')"],
+    [
+      ['--user', 'bob', '--apply', '--dry-run'],
+      'awssec: --dry-run and --apply contradict each other: give one (a dry run is the default)',
+    ],
+  ])('refuses %j with exit 2', async (args, message) => {
+    const { code, stderr } = await awssec(['restore', ...args]);
+    expect(stderr).toBe(`${message}\n`);
+    expect(code).toBe(2);
+    expect(writes()).toEqual({});
+  });
+});
+
+describe('awssec iam-mfa policy', () => {
+  it('prints RequireMFA by default, and the self-service policy by name', async () => {
+    const requireMfa = await awssec(['policy']);
+    expect(requireMfa.code).toBe(0);
+    expect(JSON.parse(requireMfa.stdout).Statement[0].Condition).toEqual({
+      BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
+    });
+    const selfService = await awssec(['policy', 'self-service']);
+    expect(JSON.parse(selfService.stdout).Statement.length).toBeGreaterThan(1);
+    const bad = await awssec(['policy', 'admin']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(
+      "awssec: command-argument value 'admin' is invalid for argument 'name'. Allowed choices are require-mfa, self-service. (see --help)\n",
+    );
+  });
+});
+
+/**
+ * From now on the proxy serves the credential report as it is now: moto
+ * computes it afresh on every call, AWS keeps one for up to four hours.
+ */
+async function freezeCredentialReport(): Promise<void> {
+  const { Content } = await iam.send(new GetCredentialReportCommand({}));
+  const frozen = new TextDecoder().decode(Content);
+  proxy.setRule(({ action }) =>
+    action === 'GetCredentialReport' ? { rewrite: rewriteCredentialReport(() => frozen) } : undefined,
+  );
+}
+
+async function seedMfa(userName: string): Promise<void> {
+  await iam.send(
+    new EnableMFADeviceCommand({
+      UserName: userName,
+      SerialNumber: 'GAKT99999999',
+      AuthenticationCode1: '123456',
+      AuthenticationCode2: '654321',
+    }),
+  );
+}
