@@ -3,6 +3,7 @@
  *
  *   import { generateMfaReport } from 'awssec-iam-mfa';
  *   const report = await generateMfaReport({ excludeUsers: 'svc-*' });
+ *   const plan = await enforceMfaCompliance({ excludeUsers: 'svc-*' }); // a dry run unless dryRun: false
  */
 export { AwsCallError } from './lambdas/aws/aws-call-error.ts';
 export type { AwsClientSettings } from './lambdas/aws/aws-clients.ts';
@@ -14,16 +15,42 @@ export {
   EXEMPTION_TAG,
   type Risk,
 } from './lambdas/core/assessment.ts';
+export { DEFAULT_BLAST_RADIUS, ENFORCEMENT_TAGS } from './lambdas/core/enforcement.ts';
 export {
   COMPLIANCE_TARGETS,
   type MfaReport,
   type MfaReportSummary,
   type MfaReportUser,
 } from './lambdas/core/mfa-report.ts';
+export {
+  BULK_REPORT_PERMISSIONS,
+  ENFORCE_PERMISSIONS,
+  LIVE_REPORT_PERMISSIONS,
+  type Permission,
+  RESTORE_PERMISSIONS,
+} from './lambdas/core/permissions.ts';
+export {
+  REQUIRE_MFA_POLICY_NAME,
+  requireMfaPolicy,
+  SELF_SERVICE_MFA_POLICY_NAME,
+  selfServiceMfaPolicy,
+} from './lambdas/core/policies.ts';
 export { reportToCsv } from './lambdas/core/report-csv.ts';
 export type { MfaDeviceKind } from './lambdas/core/user-facts.ts';
+export {
+  type EnforceMfaComplianceOptions,
+  type EnforcementRun,
+  enforceMfaCompliance,
+  RefusedRunError,
+} from './lambdas/use-cases/enforce-mfa-compliance.ts';
 export {
   type GenerateMfaReportOptions,
   generateMfaReport,
   InvalidOptionError,
 } from './lambdas/use-cases/generate-mfa-report.ts';
+export {
+  type RestoreRun,
+  type RestoreUserOptions,
+  restoreUser,
+  UnknownUserError,
+} from './lambdas/use-cases/restore-user.ts';

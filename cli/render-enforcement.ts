@@ -103,7 +103,12 @@ function users(run: EnforcementRun, style: Style): string {
   const rows = table(
     style,
     {
-      head: ['User', 'Current state', run.dry_run ? 'Planned action' : 'What was done', 'Justification'],
+      head: [
+        'User',
+        run.dry_run ? 'Current state' : 'State before',
+        run.dry_run ? 'Planned action' : 'What was done',
+        'Justification',
+      ],
       colWidths: [null, 26, 46, 44],
       wordWrap: true,
     },
@@ -168,29 +173,27 @@ function impact(run: EnforcementRun, style: Style): string {
     (user) => user.outcome === (run.dry_run ? 'planned' : 'enforced') || user.outcome === 'failed',
   );
   if (acting.length === 0) return '';
-  const lose = (kind: EnforcementActionRecord['action']) =>
+  const withAction = (kind: EnforcementActionRecord['action']) =>
     acting.filter((user) =>
       user.actions.some((a) => a.action === kind && a.result !== 'failed' && a.result !== 'not-run'),
     );
   const names = (list: readonly EnforcementUserRecord[]) => list.map((user) => user.username).join(', ');
-  const keys = lose('disable-access-key');
-  const policy = lose('attach-require-mfa');
-  const console = lose('delete-login-profile');
-  const will = run.dry_run ? 'will' : 'now';
+  const keys = withAction('disable-access-key');
+  const policy = withAction('attach-require-mfa');
+  const console = withAction('delete-login-profile');
+  const [lose, canOnly] = run.dry_run ? ['will lose', 'will be able to do'] : ['have lost', 'can now do'];
   const lines = [
     ...(keys.length > 0
       ? [
-          `${names(keys)} ${will} lose API access with their keys. The keys are disabled, not deleted: \`awssec iam-mfa restore --user NAME --apply\` re-enables them.`,
+          `${names(keys)} ${lose} API access with their access keys. The keys are disabled, not deleted: \`awssec iam-mfa restore --user NAME --apply\` re-enables them.`,
         ]
       : []),
     ...(policy.length > 0
-      ? [
-          `${names(policy)} ${will} be able to do nothing but set up MFA until they sign in with it (RequireMFA).`,
-        ]
+      ? [`${names(policy)} ${canOnly} nothing but set up MFA until they sign in with it (RequireMFA).`]
       : []),
     ...(console.length > 0
       ? [
-          `${names(console)} ${will} lose their console password; an administrator must set a new one (it cannot be restored).`,
+          `${names(console)} ${lose} their console password; an administrator must set a new one (it cannot be restored).`,
         ]
       : []),
     run.dry_run

@@ -30,6 +30,38 @@ export const LIVE_REPORT_PERMISSIONS: readonly Permission[] = BULK_REPORT_PERMIS
   (permission) => !permission.action.includes('CredentialReport'),
 );
 
+/**
+ * `awssec iam-mfa enforce`: the bulk report's reads, the live re-check of
+ * each target, and the writes. Without `--apply` only the reads are called.
+ */
+export const ENFORCE_PERMISSIONS: readonly Permission[] = [
+  ...BULK_REPORT_PERMISSIONS,
+  { action: 'iam:ListAttachedUserPolicies', why: 'whether RequireMFA is already attached to a target' },
+  { action: 'iam:GetPolicy', why: 'whether the RequireMFA policy exists' },
+  { action: 'iam:GetPolicyVersion', why: 'that an existing RequireMFA really denies without MFA' },
+  { action: 'iam:CreatePolicy', why: 'creates RequireMFA the first time (with --apply)' },
+  { action: 'iam:TagUser', why: 'records what was done on the user, before doing it (with --apply)' },
+  { action: 'iam:UpdateAccessKey', why: 'disables active access keys; never deletes them (with --apply)' },
+  { action: 'iam:AttachUserPolicy', why: 'attaches RequireMFA (with --apply)' },
+  {
+    action: 'iam:DeleteLoginProfile',
+    why: 'deletes the console password, only with --disable-console-access (with --apply)',
+  },
+];
+
+/** `awssec iam-mfa restore --user NAME`. */
+export const RESTORE_PERMISSIONS: readonly Permission[] = [
+  { action: 'iam:GetUser', why: "the user's tags: the record of what enforce did" },
+  { action: 'iam:ListMFADevices', why: 'whether the user has MFA by now' },
+  { action: 'iam:GetLoginProfile', why: 'whether the console password is there' },
+  { action: 'iam:ListAccessKeys', why: 'which disabled keys still exist' },
+  { action: 'iam:GetAccessKeyLastUsed', why: 'read with the keys' },
+  { action: 'iam:ListAttachedUserPolicies', why: 'whether RequireMFA is attached' },
+  { action: 'iam:UpdateAccessKey', why: 're-enables the keys enforce disabled (with --apply)' },
+  { action: 'iam:DetachUserPolicy', why: 'detaches RequireMFA if enforce attached it (with --apply)' },
+  { action: 'iam:UntagUser', why: "removes enforce's tags (with --apply)" },
+];
+
 /** The actions alone, for a policy document. */
 export function actionsOf(permissions: readonly Permission[]): string[] {
   return permissions.map((permission) => permission.action);

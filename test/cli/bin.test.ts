@@ -6,15 +6,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MfaReport } from '../../lambdas/core/mfa-report.ts';
+import type { EnforcementRun } from '../../lambdas/use-cases/enforce-mfa-compliance.ts';
 import { testClients } from '../support/aws.ts';
 import { type MotoServer, startMoto } from '../support/moto.ts';
 import { seedSampleAccount } from '../support/sample-account.ts';
 
 const BIN = fileURLToPath(new URL('../../dist/bin/awssec.js', import.meta.url));
+const STANDALONE_BIN = fileURLToPath(new URL('../../dist/bin/iam-mfa-enforce.js', import.meta.url));
 
 /** Runs the built command the way package.json's `bin` does, in a clean environment. */
-async function awssec(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, ...args], {
+async function awssec(args: string[], env: Record<string, string>, bin = BIN) {
+  const child = spawn(process.execPath, [bin, ...args], {
     env: { PATH: process.env.PATH ?? '', AWS_EC2_METADATA_DISABLED: 'true', ...env },
   });
   let stdout = '';
@@ -78,5 +80,42 @@ describe('the awssec command', () => {
     ]) {
       expect(stdout).toContain(option);
     }
+  });
+});
+
+describe('the iam-mfa-enforce command', () => {
+  const env = () => ({
+    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    HOME: emptyHome,
+  });
+
+  it('reports by default and plans with --enforce, through the same code as awssec', async () => {
+    const report = await awssec(['-o', 'json'], env(), STANDALONE_BIN);
+    expect(report.code).toBe(0);
+    expect((JSON.parse(report.stdout) as MfaReport).summary.total).toBe(7);
+    const plan = await awssec(['--enforce', '-o', 'json', '--exclude-users', 'svc-*'], env(), STANDALONE_BIN);
+    expect(plan.stderr).toBe('');
+    expect(plan.code).toBe(0);
+    const run: EnforcementRun = JSON.parse(plan.stdout);
+    expect(run.dry_run).toBe(true);
+    expect(run.users.map((u) => u.username)).toEqual(['alice.brown', 'bob.wilson', 'old.account']);
+  });
+
+  it.each([
+    [
+      ['--report', '--enforce'],
+      'iam-mfa-enforce: --report and --enforce are two different runs: give one (see --help)',
+    ],
+    [['--report', '--apply'], 'iam-mfa-enforce: --apply and --dry-run go with --enforce (see --help)'],
+    [
+      ['--enforce', '--apply', '--dry-run'],
+      'awssec: --dry-run and --apply contradict each other: give one (a dry run is the default)',
+    ],
+  ])('refuses %j with exit 2', async (args, message) => {
+    const { code, stderr } = await awssec(args, env(), STANDALONE_BIN);
+    expect(stderr).toBe(`${message}\n`);
+    expect(code).toBe(2);
   });
 });

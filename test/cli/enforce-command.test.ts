@@ -10,6 +10,7 @@ import {
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/program.ts';
+import { actionsOf, ENFORCE_PERMISSIONS, RESTORE_PERMISSIONS } from '../../lambdas/core/permissions.ts';
 import type { EnforcementRun } from '../../lambdas/use-cases/enforce-mfa-compliance.ts';
 import type { RestoreRun } from '../../lambdas/use-cases/restore-user.ts';
 import { TEST_ACCOUNT_ID, testClientSettings, testClients } from '../support/aws.ts';
@@ -425,6 +426,23 @@ describe('awssec iam-mfa restore', () => {
     expect(stderr).toBe(`${message}\n`);
     expect(code).toBe(2);
     expect(writes()).toEqual({});
+  });
+});
+
+describe('permissions', () => {
+  const iamActionsSeen = () =>
+    [...proxy.seen.keys()]
+      .filter((action) => action !== 'GetCallerIdentity')
+      .map((action) => `iam:${action}`)
+      .sort();
+
+  it('enforce and restore call exactly the actions the README lists', async () => {
+    await enforceJson(['--apply', '--disable-console-access']);
+    await enforceJson(['--apply', '--include-users', 'new.user', '--grace-period-days', '0']); // RequireMFA exists now
+    expect(iamActionsSeen()).toEqual(actionsOf(ENFORCE_PERMISSIONS).sort());
+    proxy.seen.clear();
+    await awssec(['restore', '--user', 'old.account', '--apply']);
+    expect(iamActionsSeen()).toEqual(actionsOf(RESTORE_PERMISSIONS).sort());
   });
 });
 
