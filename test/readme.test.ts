@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { actionsOf, BULK_REPORT_PERMISSIONS } from '../lambdas/core/permissions.ts';
+import {
+  actionsOf,
+  BULK_REPORT_PERMISSIONS,
+  ENFORCE_PERMISSIONS,
+  RESTORE_PERMISSIONS,
+} from '../lambdas/core/permissions.ts';
 
 const README = new URL('../README.md', import.meta.url);
 
@@ -13,11 +18,33 @@ async function jsonBlocks(): Promise<unknown[]> {
     .map((block) => JSON.parse(block) as unknown);
 }
 
+async function policyNamed(sid: string): Promise<unknown> {
+  return (await jsonBlocks()).find((block) => JSON.stringify(block).includes(`"Sid":"${sid}"`));
+}
+
 describe('README', () => {
   it('gives report the permissions the inventory calls', async () => {
-    const policy = (await jsonBlocks()).find((block) => JSON.stringify(block).includes('AwssecIamMfaReport'));
-    expect(policy).toMatchObject({
+    expect(await policyNamed('AwssecIamMfaReport')).toMatchObject({
       Statement: [{ Effect: 'Allow', Action: actionsOf(BULK_REPORT_PERMISSIONS), Resource: '*' }],
+    });
+  });
+
+  it('gives enforce the permissions it calls beyond the report’s', async () => {
+    const reportActions = new Set(actionsOf(BULK_REPORT_PERMISSIONS));
+    expect(await policyNamed('AwssecIamMfaEnforce')).toMatchObject({
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: actionsOf(ENFORCE_PERMISSIONS).filter((a) => !reportActions.has(a)),
+          Resource: '*',
+        },
+      ],
+    });
+  });
+
+  it('gives restore the permissions it calls', async () => {
+    expect(await policyNamed('AwssecIamMfaRestore')).toMatchObject({
+      Statement: [{ Effect: 'Allow', Action: actionsOf(RESTORE_PERMISSIONS), Resource: '*' }],
     });
   });
 });
