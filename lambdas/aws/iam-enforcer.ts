@@ -5,6 +5,7 @@ import {
   DetachUserPolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
+  GetUserCommand,
   type IAMClient,
   paginateListAttachedUserPolicies,
   TagUserCommand,
@@ -48,6 +49,25 @@ export async function readRequireMfaPolicy(
     if (isNoSuchEntity(error)) return { state: 'missing' };
     throw error;
   }
+}
+
+/** A policy named RequireMFA exists and does not deny without MFA: attaching it would protect nobody. */
+export class MisconfiguredPolicyError extends Error {
+  override readonly name = 'MisconfiguredPolicyError';
+}
+
+/** Whether RequireMFA exists; throws MisconfiguredPolicyError when it exists but does not require MFA. */
+export async function readUsableRequireMfaPolicy(
+  iam: IAMClient,
+  policyArn: string,
+): Promise<'present' | 'missing'> {
+  const policy = await readRequireMfaPolicy(iam, policyArn);
+  if (policy.state === 'present' && !policy.enforcesMfa) {
+    throw new MisconfiguredPolicyError(
+      `the managed policy ${policyArn} exists but does not deny access without MFA; fix or rename it, then run again`,
+    );
+  }
+  return policy.state;
 }
 
 /** Creates RequireMFA; another run creating it at the same moment is as good. */
@@ -134,6 +154,23 @@ export async function performAction(
         iam.send(new UntagUserCommand({ UserName, TagKeys: [...action.tagKeys] })),
       );
       return;
+  }
+}
+
+/** A user's ARN and tags (GetUser), or undefined when there is no such user. */
+export async function readUserTags(
+  iam: IAMClient,
+  userName: string,
+): Promise<{ arn: string; tags: Record<string, string> } | undefined> {
+  try {
+    const { User } = await awsCall('iam:GetUser', () => iam.send(new GetUserCommand({ UserName: userName })));
+    return {
+      arn: User?.Arn ?? '',
+      tags: Object.fromEntries((User?.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+    };
+  } catch (error) {
+    if (isNoSuchEntity(error)) return undefined;
+    throw error;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { UserAssessment } from './assessment.ts';
 import { tagValue } from './tags.ts';
 import type { UserFacts } from './user-facts.ts';
+import { warnedAt } from './warnings.ts';
 
 /**
  * Enforcement as pure decisions: who may be acted on, whether the run is
@@ -29,7 +30,7 @@ export type RestoreAction =
   | { readonly kind: 'remove-enforcement-tags'; readonly tagKeys: readonly string[] };
 
 /** Why a non-compliant user is left alone whatever the report says. */
-export type ProtectedReason = 'caller' | 'break-glass';
+export type ProtectedReason = 'caller' | 'break-glass' | 'not-warned';
 
 export interface TargetSelection {
   /** Non-compliant users the run may act on, in report order. */
@@ -46,6 +47,8 @@ export interface TargetOptions {
   readonly callerUserName?: string | undefined;
   /** The break-glass pattern naming the user (see patternMatcher): never acted on, whatever their status. */
   readonly breakGlass: (userName: string) => string | undefined;
+  /** When set, only users warned (WARNED_TAG) at or before this time are targets. */
+  readonly warnedBefore?: Date | undefined;
 }
 
 /**
@@ -67,11 +70,18 @@ export function selectTargets(
       protectedUsers.push({ assessment, reason: 'caller' });
     } else if (options.breakGlass(name) !== undefined) {
       protectedUsers.push({ assessment, reason: 'break-glass' });
+    } else if (options.warnedBefore !== undefined && !warnedBy(assessment, options.warnedBefore)) {
+      protectedUsers.push({ assessment, reason: 'not-warned' });
     } else {
       targets.push(assessment);
     }
   }
   return { targets, protectedUsers };
+}
+
+function warnedBy(assessment: UserAssessment, deadline: Date): boolean {
+  const warned = warnedAt(assessment.user.tags);
+  return warned !== undefined && warned.getTime() <= deadline.getTime();
 }
 
 export interface BlastRadiusLimits {

@@ -4,9 +4,10 @@ import { AwsCallError, isNoSuchEntity } from '../aws/aws-call-error.ts';
 import { readCallerIdentity } from '../aws/caller-identity.ts';
 import {
   createRequireMfaPolicy,
+  MisconfiguredPolicyError,
   performAction,
   readLiveUserState,
-  readRequireMfaPolicy,
+  readUsableRequireMfaPolicy,
   requireMfaPolicyArn,
   tagUser,
 } from '../aws/iam-enforcer.ts';
@@ -23,6 +24,7 @@ import {
 } from '../core/enforcement.ts';
 import { assessInventory } from '../core/mfa-report.ts';
 import { REQUIRE_MFA_POLICY_NAME } from '../core/policies.ts';
+import type { AccountInventory } from '../core/user-facts.ts';
 import { createUserSelector, patternMatcher } from '../core/user-selection.ts';
 import {
   awsClients,
@@ -47,6 +49,10 @@ export interface EnforceMfaComplianceOptions extends GenerateMfaReportOptions {
   /** Users never acted on, whatever their status: names or patterns. */
   readonly breakGlass?: string | readonly string[] | undefined;
   readonly onProgress?: ((event: EnforcementProgress) => void) | undefined;
+  /** Act only on users warned (tag awssec:mfa-warned-at) at or before this time: the nightly run's rule. */
+  readonly warnedBefore?: Date | undefined;
+  /** An inventory already read in this run (the nightly run's), instead of reading the account again. */
+  readonly inventory?: AccountInventory | undefined;
 }
 
 export type EnforcementProgress =
@@ -164,7 +170,7 @@ export async function enforceMfaCompliance(
 
   const [caller, inventory] = await Promise.all([
     readCallerIdentity(clients.sts),
-    readScopedInventory(options, settings, clients),
+    options.inventory ?? readScopedInventory(options, settings, clients),
   ]);
   const assessmentOptions: AssessmentOptions = {
     now,
@@ -181,6 +187,7 @@ export async function enforceMfaCompliance(
   const { targets, protectedUsers } = selectTargets(assessments, {
     callerUserName: caller.userName,
     breakGlass: patternMatcher(breakGlassPatterns),
+    warnedBefore: options.warnedBefore,
   });
   const usersInAccount = inventory.source.usersInAccount;
   const exceeded = blastRadiusExceeded(targets.length, usersInAccount, limits);
@@ -191,15 +198,14 @@ export async function enforceMfaCompliance(
   }
 
   const policyArn = requireMfaPolicyArn(caller);
-  const policy = await readRequireMfaPolicy(clients.iam, policyArn);
-  if (policy.state === 'present' && !policy.enforcesMfa) {
-    throw new RefusedRunError(
-      `refused: the managed policy ${policyArn} exists but does not deny access without MFA; fix or rename it, then run again`,
-    );
-  }
+  const policyState = await readUsableRequireMfaPolicy(clients.iam, policyArn).catch((error: unknown) => {
+    throw error instanceof MisconfiguredPolicyError
+      ? new RefusedRunError(`refused: ${error.message}`)
+      : error;
+  });
   let policyCreated: Promise<void> | undefined;
   const ensurePolicy = () => {
-    if (policy.state === 'present') return Promise.resolve();
+    if (policyState === 'present') return Promise.resolve();
     policyCreated ??= createRequireMfaPolicy(clients.iam);
     return policyCreated;
   };
@@ -269,10 +275,11 @@ export async function enforceMfaCompliance(
     username: assessment.user.userName,
     arn: assessment.user.arn,
     outcome: 'protected',
-    justification:
-      reason === 'caller'
-        ? 'the identity running this tool is never acted on'
-        : `break-glass user (${patternMatcher(breakGlassPatterns)(assessment.user.userName) ?? ''}): never acted on`,
+    justification: {
+      caller: 'the identity running this tool is never acted on',
+      'break-glass': `break-glass user (${patternMatcher(breakGlassPatterns)(assessment.user.userName) ?? ''}): never acted on`,
+      'not-warned': 'not warned at least 24 hours before: the nightly run acts a day after the warning',
+    }[reason],
     state: null,
     actions: [],
   }));
@@ -286,7 +293,7 @@ export async function enforceMfaCompliance(
     policy: {
       name: REQUIRE_MFA_POLICY_NAME,
       arn: policyArn,
-      state: policy.state === 'present' ? 'present' : policyCreated === undefined ? 'missing' : 'created',
+      state: policyState === 'present' ? 'present' : policyCreated === undefined ? 'missing' : 'created',
     },
     guard: {
       targets: targets.length,

@@ -1,6 +1,15 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESClient } from '@aws-sdk/client-ses';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { type AwsClientSettings, createIamClient, createStsClient } from '../../lambdas/aws/aws-clients.ts';
+import {
+  type AwsClientSettings,
+  awsClientConfig,
+  createIamClient,
+  createStsClient,
+} from '../../lambdas/aws/aws-clients.ts';
 
 export const TEST_ACCOUNT_ID = '123456789012';
 
@@ -17,6 +26,19 @@ export function testClientSettings(endpoint: string): AwsClientSettings {
 export function testClients(endpoint: string): { iam: IAMClient; sts: STSClient } {
   const settings = testClientSettings(endpoint);
   return { iam: createIamClient(settings), sts: createStsClient(settings) };
+}
+
+/** Every client the Lambdas use, pointed at the emulator. */
+export function allTestClients(endpoint: string, overrides: AwsClientSettings = {}) {
+  const config = awsClientConfig({ ...testClientSettings(endpoint), ...overrides });
+  return {
+    iam: createIamClient({ ...testClientSettings(endpoint), ...overrides }),
+    sts: createStsClient({ ...testClientSettings(endpoint), ...overrides }),
+    ses: new SESClient(config),
+    sns: new SNSClient(config),
+    s3: new S3Client({ ...config, forcePathStyle: true }),
+    dynamodb: new DynamoDBClient(config),
+  };
 }
 
 /**

@@ -1,0 +1,21 @@
+/** The Lambda entry: settings read from the environment at cold start, real clients, Powertools. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { FUNCTION_ENV } from '../function-contract.ts';
+import { lambdaClients, readEnvironment, requiredValue, wholeNumberValue } from '../handler-support.ts';
+import type { AlertSettings } from '../use-cases/raise-alert.ts';
+import { createAlertsHandler } from './alerts.ts';
+
+function settingsFromEnvironment(): AlertSettings {
+  const env = readEnvironment(FUNCTION_ENV.alerts);
+  return {
+    topicArn: requiredValue('TOPIC_ARN', env.TOPIC_ARN),
+    alertTable: requiredValue('ALERT_TABLE', env.ALERT_TABLE),
+    windowMinutes: wholeNumberValue('ALERT_WINDOW_MINUTES', env.ALERT_WINDOW_MINUTES, 1),
+  };
+}
+
+export const handler = createAlertsHandler({
+  settings: settingsFromEnvironment(),
+  clients: { sns: lambdaClients.sns(), dynamodb: lambdaClients.dynamodb() },
+  logger: new Logger(),
+});

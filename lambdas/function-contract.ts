@@ -1,0 +1,85 @@
+/**
+ * What the stacks (lib/) and the Lambda handlers (lambdas/<function>/) agree
+ * on: where each handler is, the environment variables it reads, and the
+ * metrics the nightly run publishes. Constants only, so both sides can import
+ * it without pulling in the SDK or the CDK.
+ */
+
+export const FUNCTIONS = {
+  onboarding: { entry: 'lambdas/onboarding/handler.ts', serviceName: 'awssec-iam-mfa-onboarding' },
+  nightly: { entry: 'lambdas/nightly/handler.ts', serviceName: 'awssec-iam-mfa-nightly' },
+  alerts: { entry: 'lambdas/alerts/handler.ts', serviceName: 'awssec-iam-mfa-alerts' },
+} as const;
+
+/** Environment variable names. Empty string means "not configured" where a setting is optional. */
+export const ENV = {
+  /** SES-verified sender address; empty: no mail is sent (logged instead). */
+  senderEmail: 'SENDER_EMAIL',
+  /** `example.com`: mail goes to `<user>@example.com` when the user has no `email` tag; empty: tag only. */
+  emailDomain: 'EMAIL_DOMAIN',
+  /** Comma-separated names or patterns exempted (as --exclude-users). */
+  excludeUsers: 'EXCLUDE_USERS',
+  /** Comma-separated names or patterns never acted on (as --break-glass). */
+  breakGlass: 'BREAK_GLASS',
+  gracePeriodDays: 'GRACE_PERIOD_DAYS',
+  /** Days before the end of the grace period that a user is warned. */
+  warningDays: 'WARNING_DAYS',
+  /** `report` | `warn` | `enforce`. */
+  mode: 'MODE',
+  /** `true` to carry enforcement out; anything else is a dry run. */
+  apply: 'APPLY',
+  disableConsoleAccess: 'DISABLE_CONSOLE_ACCESS',
+  maxUsers: 'MAX_USERS',
+  maxPercent: 'MAX_PERCENT',
+  /** S3 bucket for the nightly JSON and CSV reports. */
+  reportBucket: 'REPORT_BUCKET',
+  /** The security SNS topic. */
+  topicArn: 'TOPIC_ARN',
+  /** DynamoDB table that keeps alerts to one per user, kind and window. */
+  alertTable: 'ALERT_TABLE',
+  alertWindowMinutes: 'ALERT_WINDOW_MINUTES',
+} as const;
+
+/** Which variables each function reads (the stacks set exactly these). */
+export const FUNCTION_ENV = {
+  onboarding: [ENV.senderEmail, ENV.emailDomain, ENV.excludeUsers, ENV.gracePeriodDays],
+  nightly: [
+    ENV.mode,
+    ENV.apply,
+    ENV.gracePeriodDays,
+    ENV.warningDays,
+    ENV.excludeUsers,
+    ENV.breakGlass,
+    ENV.maxUsers,
+    ENV.maxPercent,
+    ENV.disableConsoleAccess,
+    ENV.reportBucket,
+    ENV.topicArn,
+    ENV.senderEmail,
+    ENV.emailDomain,
+  ],
+  alerts: [ENV.topicArn, ENV.alertTable, ENV.alertWindowMinutes],
+} as const;
+
+/** The alert table's key and TTL attribute names. */
+export const ALERT_TABLE_KEYS = { partitionKey: 'alertKey', ttlAttribute: 'expiresAt' } as const;
+
+/** CloudWatch metrics the nightly run publishes (Powertools Metrics, EMF) under its service dimension. */
+export const METRICS = {
+  namespace: 'AwssecIamMfa',
+  /** Powertools adds the dimension `service` with the function's POWERTOOLS_SERVICE_NAME. */
+  names: [
+    'UsersTotal',
+    'UsersCompliant',
+    'UsersNonCompliant',
+    'UsersGracePeriod',
+    'UsersExempted',
+    'CompliancePercent',
+    'ConsoleUsersWithMfaPercent',
+    'KeyUsersWithMfaPercent',
+    'RootMfaEnabled',
+    'UsersWarned',
+    'UsersEnforced',
+    'EnforcementFailures',
+  ],
+} as const;

@@ -1,0 +1,103 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESClient } from '@aws-sdk/client-ses';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { awsClientConfig, createIamClient, createStsClient } from './aws/aws-clients.ts';
+import { parsePatternList } from './core/user-selection.ts';
+
+/**
+ * What the three handlers share: reading their environment at cold start
+ * (a missing or bad setting fails the cold start, naming the variable), the
+ * logging and metrics they need, and the SDK clients, all with the same
+ * retry settings. Each handler module builds these once and hands them to a
+ * factory, which is what the tests call with their own.
+ */
+
+/** What a handler logs with: Powertools' Logger in Lambda, a recorder in tests. */
+export interface HandlerLogger {
+  info(message: string, attributes: Record<string, unknown>): void;
+  warn(message: string, attributes: Record<string, unknown>): void;
+  error(message: string, attributes: Record<string, unknown>): void;
+}
+
+/** What the nightly handler publishes metrics with: Powertools' Metrics in Lambda. */
+export interface MetricsSink {
+  addMetric(name: string, unit: 'Count' | 'Percent', value: number): unknown;
+  publishStoredMetrics(): void;
+}
+
+export class EnvironmentError extends Error {
+  override readonly name = 'EnvironmentError';
+}
+
+/** The variables, each of which must be set (an empty value is allowed: it means "not configured"). */
+export function readEnvironment<const N extends string>(
+  names: readonly N[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Record<N, string> {
+  const missing = names.filter((name) => env[name] === undefined);
+  if (missing.length > 0) {
+    throw new EnvironmentError(
+      `missing environment variable${missing.length === 1 ? '' : 's'} ${missing.join(', ')}: the stack sets ${missing.length === 1 ? 'it' : 'them'}; redeploy, or set ${missing.length === 1 ? 'it' : 'them'} on the function`,
+    );
+  }
+  return Object.fromEntries(names.map((name) => [name, (env[name] ?? '').trim()])) as Record<N, string>;
+}
+
+export function requiredValue(name: string, value: string): string {
+  if (value === '')
+    throw new EnvironmentError(`environment variable ${name} is empty: the function cannot work without it`);
+  return value;
+}
+
+export function wholeNumberValue(name: string, value: string, minimum: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < minimum) {
+    throw new EnvironmentError(
+      `environment variable ${name} is '${value}': give a whole number, ${minimum} or more`,
+    );
+  }
+  return Number(value);
+}
+
+export function percentValue(name: string, value: string): number {
+  const number = Number(value);
+  if (value === '' || !Number.isFinite(number) || number <= 0 || number > 100) {
+    throw new EnvironmentError(
+      `environment variable ${name} is '${value}': give a percentage above 0 and at most 100`,
+    );
+  }
+  return number;
+}
+
+export function booleanValue(name: string, value: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false' || value === '') return false;
+  throw new EnvironmentError(`environment variable ${name} is '${value}': give true or false`);
+}
+
+export function patternListValue(name: string, value: string): string[] {
+  try {
+    return parsePatternList(value);
+  } catch (error) {
+    throw new EnvironmentError(`environment variable ${name}: ${(error as Error).message}`);
+  }
+}
+
+export function choiceValue<const C extends string>(name: string, value: string, choices: readonly C[]): C {
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new EnvironmentError(
+      `environment variable ${name} is '${value}': give one of ${choices.join(', ')}`,
+    );
+  }
+  return value as C;
+}
+
+/** SDK clients with the tool's retry settings; the SDK's own configuration chain does the rest. */
+export const lambdaClients = {
+  iam: () => createIamClient(),
+  sts: () => createStsClient(),
+  ses: () => new SESClient(awsClientConfig()),
+  sns: () => new SNSClient(awsClientConfig()),
+  s3: () => new S3Client(awsClientConfig()),
+  dynamodb: () => new DynamoDBClient(awsClientConfig()),
+};

@@ -1,0 +1,48 @@
+/** The Lambda entry: settings read from the environment at cold start, real clients, Powertools. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { FUNCTION_ENV, METRICS } from '../function-contract.ts';
+import {
+  booleanValue,
+  choiceValue,
+  lambdaClients,
+  patternListValue,
+  percentValue,
+  readEnvironment,
+  requiredValue,
+  wholeNumberValue,
+} from '../handler-support.ts';
+import type { NightlySettings } from '../use-cases/nightly-run.ts';
+import { createNightlyHandler } from './nightly.ts';
+
+function settingsFromEnvironment(): NightlySettings {
+  const env = readEnvironment(FUNCTION_ENV.nightly);
+  return {
+    mode: choiceValue('MODE', env.MODE, ['report', 'warn', 'enforce']),
+    apply: booleanValue('APPLY', env.APPLY),
+    gracePeriodDays: wholeNumberValue('GRACE_PERIOD_DAYS', env.GRACE_PERIOD_DAYS, 0),
+    warningDays: wholeNumberValue('WARNING_DAYS', env.WARNING_DAYS, 1),
+    excludeUsers: patternListValue('EXCLUDE_USERS', env.EXCLUDE_USERS),
+    breakGlass: patternListValue('BREAK_GLASS', env.BREAK_GLASS),
+    maxUsers: wholeNumberValue('MAX_USERS', env.MAX_USERS, 1),
+    maxPercent: percentValue('MAX_PERCENT', env.MAX_PERCENT),
+    disableConsoleAccess: booleanValue('DISABLE_CONSOLE_ACCESS', env.DISABLE_CONSOLE_ACCESS),
+    reportBucket: requiredValue('REPORT_BUCKET', env.REPORT_BUCKET),
+    topicArn: requiredValue('TOPIC_ARN', env.TOPIC_ARN),
+    senderEmail: env.SENDER_EMAIL,
+    emailDomain: env.EMAIL_DOMAIN,
+  };
+}
+
+export const handler = createNightlyHandler({
+  settings: settingsFromEnvironment(),
+  clients: {
+    iam: lambdaClients.iam(),
+    sts: lambdaClients.sts(),
+    s3: lambdaClients.s3(),
+    sns: lambdaClients.sns(),
+    ses: lambdaClients.ses(),
+  },
+  logger: new Logger(),
+  metrics: new Metrics({ namespace: METRICS.namespace }),
+});

@@ -1,0 +1,22 @@
+/** The Lambda entry: settings read from the environment at cold start, real clients, Powertools. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { FUNCTION_ENV } from '../function-contract.ts';
+import { lambdaClients, patternListValue, readEnvironment, wholeNumberValue } from '../handler-support.ts';
+import type { OnboardingSettings } from '../use-cases/onboard-user.ts';
+import { createOnboardingHandler } from './onboarding.ts';
+
+function settingsFromEnvironment(): OnboardingSettings {
+  const env = readEnvironment(FUNCTION_ENV.onboarding);
+  return {
+    senderEmail: env.SENDER_EMAIL,
+    emailDomain: env.EMAIL_DOMAIN,
+    excludeUsers: patternListValue('EXCLUDE_USERS', env.EXCLUDE_USERS),
+    gracePeriodDays: wholeNumberValue('GRACE_PERIOD_DAYS', env.GRACE_PERIOD_DAYS, 0),
+  };
+}
+
+export const handler = createOnboardingHandler({
+  settings: settingsFromEnvironment(),
+  clients: { iam: lambdaClients.iam(), sts: lambdaClients.sts(), ses: lambdaClients.ses() },
+  logger: new Logger(),
+});

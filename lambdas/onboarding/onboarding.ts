@@ -1,0 +1,45 @@
+import { parseCreateUserEvent } from '../core/cloudtrail-events.ts';
+import type { HandlerLogger } from '../handler-support.ts';
+import {
+  type OnboardingClients,
+  type OnboardingResult,
+  type OnboardingSettings,
+  onboardUser,
+} from '../use-cases/onboard-user.ts';
+
+/**
+ * CreateUser → RequireMFA attached and the set-up mail sent. A malformed
+ * event is logged with its id and dropped (no IAM write, no retry); an AWS
+ * failure is thrown, so EventBridge retries and then parks the event in the
+ * dead-letter queue, where the alarm sees it.
+ */
+export function createOnboardingHandler(deps: {
+  settings: OnboardingSettings;
+  clients: OnboardingClients;
+  logger: HandlerLogger;
+}) {
+  return async (event: unknown): Promise<OnboardingResult | undefined> => {
+    const parsed = parseCreateUserEvent(event);
+    if (!parsed.ok) {
+      deps.logger.warn('dropped an event that is not a usable CreateUser call', {
+        eventId: parsed.eventId,
+        reason: parsed.reason,
+      });
+      return undefined;
+    }
+    const { userName, eventId, createdBy } = parsed.value;
+    const result = await onboardUser(userName, deps.settings, deps.clients);
+    deps.logger.info('onboarded a new IAM user', { eventId, createdBy, ...result });
+    if (result.mail === 'no-sender' || result.mail === 'no-address') {
+      deps.logger.warn('no MFA set-up mail sent', {
+        eventId,
+        userName,
+        why:
+          result.mail === 'no-sender'
+            ? 'no sender configured (senderEmail)'
+            : 'no email tag and no email domain',
+      });
+    }
+    return result;
+  };
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { assessUser } from '../../lambdas/core/assessment.ts';
+import { asciiSubject, recipientFor } from '../../lambdas/core/messages.ts';
+import { createUserSelector } from '../../lambdas/core/user-selection.ts';
+import { usersToWarn, WARNED_TAG, warnedAt } from '../../lambdas/core/warnings.ts';
+import { ACTIVE_KEY, device, NOW, userFacts, VIRTUAL } from '../support/facts.ts';
+
+const assess = (...args: Parameters<typeof userFacts>) =>
+  assessUser(userFacts(...args), {
+    now: NOW,
+    gracePeriodDays: 7,
+    selector: createUserSelector({ include: [], exclude: ['svc-*'] }),
+  });
+const DAY = 86_400_000;
+
+describe('usersToWarn', () => {
+  const assessments = [
+    assess('past.grace', { consolePassword: true }),
+    assess('warned.before', { consolePassword: true, tags: { [WARNED_TAG]: '2026-11-01T00:00:00Z' } }),
+    assess('grace.ends.in.2.days', { consolePassword: true, ageDays: 5 }),
+    assess('grace.ends.in.6.days', { accessKeys: [ACTIVE_KEY], ageDays: 1 }),
+    assess('grace.ends.in.half.a.day', { consolePassword: true, ageDays: 6.5 }),
+    assess('has.mfa', { consolePassword: true, mfaDevices: [device(VIRTUAL)] }),
+    assess('svc-exempt', { accessKeys: [ACTIVE_KEY] }),
+  ];
+
+  it('warns non-compliant users and those whose grace ends within the window, once, giving a day’s notice', () => {
+    const warnings = usersToWarn(assessments, { now: NOW, warningDays: 3 });
+    expect(
+      warnings.map((w) => [w.assessment.user.userName, (w.deadline.getTime() - NOW.getTime()) / DAY]),
+    ).toEqual([
+      ['past.grace', 1],
+      ['grace.ends.in.2.days', 2],
+      ['grace.ends.in.half.a.day', 1], // the grace period ends sooner, but nobody is acted on within a day of the warning
+    ]);
+  });
+
+  it('reads the warning time from the tag, ignoring an unreadable one', () => {
+    expect(warnedAt({ 'AWSSEC:MFA-WARNED-AT': '2026-11-01T00:00:00Z' })).toEqual(
+      new Date('2026-11-01T00:00:00Z'),
+    );
+    expect(warnedAt({ [WARNED_TAG]: 'yesterday' })).toBeUndefined();
+  });
+});
+
+describe('recipientFor', () => {
+  it.each([
+    [{ email: 'carol@example.org' }, 'example.com', 'carol@example.org'],
+    [{ Email: ' carol@example.org ' }, '', 'carol@example.org'],
+    [{ email: 'n/a' }, 'example.com', 'carol@example.com'],
+    [{}, '@example.com', 'carol@example.com'],
+    [{}, '', undefined],
+  ])('%j with domain %j → %s', (tags, domain, expected) => {
+    expect(recipientFor('carol', tags, domain)).toBe(expected);
+  });
+});
+
+describe('asciiSubject', () => {
+  it('keeps SNS subjects ASCII and under 100 characters', () => {
+    const subject = asciiSubject(`Alerte für ${'x'.repeat(200)}`);
+    expect(subject).toMatch(/^Alerte f\?r x+\.\.\.$/);
+    expect(subject.length).toBeLessThan(100);
+  });
+});

@@ -1,0 +1,241 @@
+import {
+  type IAMClient,
+  ListAccessKeysCommand,
+  ListAttachedUserPoliciesCommand,
+  ListUserTagsCommand,
+  TagUserCommand,
+} from '@aws-sdk/client-iam';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { MfaReport } from '../../lambdas/core/mfa-report.ts';
+import { createNightlyHandler } from '../../lambdas/nightly/nightly.ts';
+import type { NightlySettings } from '../../lambdas/use-cases/nightly-run.ts';
+import { allTestClients } from '../support/aws.ts';
+import { type AwsProxy, startAwsProxy } from '../support/aws-proxy.ts';
+import { type MotoServer, startMoto } from '../support/moto.ts';
+import { publishedMessages, recordingLogger, sentMail } from '../support/moto-records.ts';
+import { seedSampleAccount } from '../support/sample-account.ts';
+
+const BUCKET = 'awssec-reports';
+const SENDER = 'security@example.com';
+const IAM_WRITES = ['UpdateAccessKey', 'AttachUserPolicy', 'CreatePolicy', 'DeleteLoginProfile', 'TagUser'];
+
+let moto: MotoServer;
+let proxy: AwsProxy;
+let iam: IAMClient;
+let topicArn: string;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  proxy = await startAwsProxy(moto.endpoint);
+  iam = allTestClients(moto.endpoint).iam;
+});
+afterAll(async () => {
+  await proxy?.stop();
+  await moto?.stop();
+});
+beforeEach(async () => {
+  await moto.reset();
+  proxy.setRule(undefined);
+  const clients = allTestClients(moto.endpoint);
+  await seedSampleAccount(iam, moto);
+  await clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await clients.ses.send(new VerifyEmailIdentityCommand({ EmailAddress: SENDER }));
+  topicArn = (await clients.sns.send(new CreateTopicCommand({ Name: 'security' }))).TopicArn ?? '';
+  proxy.seen.clear();
+});
+
+function nightly(settings: Partial<NightlySettings> = {}, now = new Date()) {
+  const recorder = recordingLogger();
+  const metrics: { name: string; unit: string; value: number }[] = [];
+  let published = 0;
+  const handler = createNightlyHandler({
+    settings: {
+      mode: 'report',
+      apply: false,
+      gracePeriodDays: 7,
+      warningDays: 3,
+      excludeUsers: ['svc-*'],
+      breakGlass: [],
+      maxUsers: 10,
+      maxPercent: 50,
+      disableConsoleAccess: false,
+      reportBucket: BUCKET,
+      topicArn,
+      senderEmail: SENDER,
+      emailDomain: 'example.com',
+      ...settings,
+    },
+    clients: allTestClients(proxy.endpoint),
+    logger: recorder.logger,
+    metrics: {
+      addMetric: (name, unit, value) => metrics.push({ name, unit, value }),
+      publishStoredMetrics: () => {
+        published += 1;
+      },
+    },
+    now: () => now,
+  });
+  return { handler, logs: recorder.entries, metrics, published: () => published };
+}
+
+async function reportObjects(): Promise<string[]> {
+  const { Contents } = await allTestClients(moto.endpoint).s3.send(
+    new ListObjectsV2Command({ Bucket: BUCKET }),
+  );
+  return (Contents ?? []).map((object) => object.Key ?? '').sort();
+}
+
+async function tagsOf(userName: string): Promise<Record<string, string>> {
+  const { Tags } = await iam.send(new ListUserTagsCommand({ UserName: userName }));
+  return Object.fromEntries((Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+}
+
+const iamWrites = () => Object.fromEntries([...proxy.seen].filter(([action]) => IAM_WRITES.includes(action)));
+const SCHEDULED = { id: 'scheduled-1', source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
+
+describe('nightly handler', () => {
+  it('in report mode saves the JSON and CSV report, publishes the summary and the metrics, and changes nothing', async () => {
+    const { handler, metrics, published } = nightly();
+    const result = await handler(SCHEDULED);
+    const keys = await reportObjects();
+    expect(keys).toEqual(result.reportKeys.slice().sort());
+    expect(keys.map((key) => key.replace(/\d/g, 'N'))).toEqual([
+      'reports/NNNN/NN/NN/mfa-report-NNNN-NN-NNTNN-NN-NN-NNNZ.csv',
+      'reports/NNNN/NN/NN/mfa-report-NNNN-NN-NNTNN-NN-NN-NNNZ.json',
+    ]);
+    const json = await allTestClients(moto.endpoint).s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: keys[1] }),
+    );
+    const saved: MfaReport = JSON.parse((await json.Body?.transformToString()) ?? '{}');
+    expect(saved.summary).toMatchObject({
+      total: 7,
+      compliant: 2,
+      'non-compliant': 3,
+      'grace-period': 1,
+      exempted: 1,
+    });
+
+    const [summary, ...more] = await publishedMessages(moto, topicArn);
+    expect(more).toEqual([]);
+    expect(summary?.subject).toBe('[awssec] MFA ATTENTION: 28.6% compliant, 3 non-compliant in 123456789012');
+    expect(summary?.message).toContain('Non-compliant: alice.brown, bob.wilson, old.account');
+    expect(summary?.message).toContain(`Report: s3://${BUCKET}/${keys[1]} (and .csv)`);
+    expect(metrics).toContainEqual({ name: 'CompliancePercent', unit: 'Percent', value: 28.6 });
+    expect(metrics).toContainEqual({ name: 'UsersNonCompliant', unit: 'Count', value: 3 });
+    expect(published()).toBe(1);
+    expect(iamWrites()).toEqual({});
+    expect(await sentMail(moto)).toEqual([]);
+  });
+
+  it('in warn mode mails and tags the non-compliant users and those whose grace ends soon, once', async () => {
+    const now = new Date();
+    // new.user's grace period (7 days) ends in 7 days: outside a 3-day window, inside an 8-day one.
+    const { handler } = nightly({ mode: 'warn', warningDays: 8 }, now);
+    const result = await handler(SCHEDULED);
+    expect(result.warnings.map((w) => [w.username, w.mail, w.recipient])).toEqual([
+      ['alice.brown', 'sent', 'alice.brown@example.com'],
+      ['bob.wilson', 'sent', 'bob.wilson@example.com'],
+      ['old.account', 'sent', 'old.account@example.com'],
+      ['new.user', 'sent', 'new.user@example.com'],
+    ]);
+    expect(await tagsOf('bob.wilson')).toMatchObject({ 'awssec:mfa-warned-at': now.toISOString() });
+    expect(await tagsOf('john.doe')).not.toHaveProperty('awssec:mfa-warned-at');
+    expect((await sentMail(moto)).map((m) => m.subject)).toEqual(
+      Array(4).fill('Action needed: set up MFA for AWS account 123456789012'),
+    );
+    expect(iamWrites()).toEqual({ TagUser: 4 });
+
+    proxy.seen.clear();
+    const again = await nightly({ mode: 'warn', warningDays: 8 }, now).handler(SCHEDULED);
+    expect(again.warnings).toEqual([]);
+    expect(iamWrites()).toEqual({});
+    expect(await sentMail(moto)).toHaveLength(4);
+  });
+
+  it('in enforce mode acts only on users warned a day before, and warns the rest', async () => {
+    const now = new Date();
+    const yesterday = new Date(now.getTime() - 25 * 3_600_000).toISOString();
+    await iam.send(
+      new TagUserCommand({
+        UserName: 'bob.wilson',
+        Tags: [{ Key: 'awssec:mfa-warned-at', Value: yesterday }],
+      }),
+    );
+    const { handler, metrics } = nightly({ mode: 'enforce', apply: true }, now);
+    const result = await handler(SCHEDULED);
+    expect(result.enforcement?.users.map((u) => [u.username, u.outcome])).toEqual([
+      ['bob.wilson', 'enforced'],
+      ['alice.brown', 'protected'],
+      ['old.account', 'protected'],
+    ]);
+    expect(result.warnings.map((w) => w.username)).toEqual(['alice.brown', 'old.account']);
+    const { AttachedPolicies } = await iam.send(
+      new ListAttachedUserPoliciesCommand({ UserName: 'bob.wilson' }),
+    );
+    expect(AttachedPolicies?.map((p) => p.PolicyName)).toEqual(['RequireMFA']);
+    const { AccessKeyMetadata } = await iam.send(new ListAccessKeysCommand({ UserName: 'alice.brown' }));
+    expect(AccessKeyMetadata?.map((k) => k.Status)).toEqual(['Active']);
+    expect(metrics).toContainEqual({ name: 'UsersEnforced', unit: 'Count', value: 1 });
+    const [summary] = await publishedMessages(moto, topicArn);
+    expect(summary?.message).toContain('Enforcement (applied): bob.wilson');
+    expect(summary?.message).toContain('Held back: alice.brown, old.account');
+  });
+
+  it('in enforce mode without apply only plans, and says so', async () => {
+    const yesterday = new Date(Date.now() - 25 * 3_600_000).toISOString();
+    await iam.send(
+      new TagUserCommand({
+        UserName: 'bob.wilson',
+        Tags: [{ Key: 'awssec:mfa-warned-at', Value: yesterday }],
+      }),
+    );
+    const result = await nightly({ mode: 'enforce', apply: false }).handler(SCHEDULED);
+    expect(result.enforcement?.dry_run).toBe(true);
+    expect(iamWrites()).toEqual({ TagUser: 2 }); // tonight's warnings only
+    const [summary] = await publishedMessages(moto, topicArn);
+    expect(summary?.message).toContain(
+      'Enforcement (dry run: nothing changed; set apply to act): bob.wilson',
+    );
+  });
+
+  it('reports a refused enforcement to the security team and logs an error, changing nothing', async () => {
+    const yesterday = new Date(Date.now() - 25 * 3_600_000).toISOString();
+    for (const UserName of ['alice.brown', 'bob.wilson', 'old.account']) {
+      await iam.send(
+        new TagUserCommand({ UserName, Tags: [{ Key: 'awssec:mfa-warned-at', Value: yesterday }] }),
+      );
+    }
+    proxy.seen.clear();
+    const { handler, logs } = nightly({ mode: 'enforce', apply: true, maxUsers: 2 });
+    const result = await handler(SCHEDULED);
+    expect(result.enforcementRefused).toBe(
+      'refused: this run would act on 3 users: more than --max-users 2; nothing was changed. Review the plan (the same command without --apply), then raise the limit or add --force',
+    );
+    expect(iamWrites()).toEqual({});
+    expect(
+      logs.some((entry) => entry.level === 'error' && entry.message === 'enforcement refused by a guard'),
+    ).toBe(true);
+    const [summary] = await publishedMessages(moto, topicArn);
+    expect(summary?.message).toContain('ENFORCEMENT REFUSED: refused: this run would act on 3 users');
+  });
+
+  it('does not tag a user whose warning mail failed, so tomorrow tries again', async () => {
+    proxy.setRule(({ action, params }) =>
+      action === 'SendEmail' && params.get('Destination.ToAddresses.member.1') === 'bob.wilson@example.com'
+        ? {
+            respond: {
+              status: 400,
+              body: '<ErrorResponse><Error><Type>Sender</Type><Code>MessageRejected</Code><Message>Email address is not verified.</Message></Error></ErrorResponse>',
+            },
+          }
+        : undefined,
+    );
+    const result = await nightly({ mode: 'warn' }).handler(SCHEDULED);
+    expect(result.warnings.find((w) => w.username === 'bob.wilson')).toMatchObject({ mail: 'failed' });
+    expect(await tagsOf('bob.wilson')).not.toHaveProperty('awssec:mfa-warned-at');
+    expect(await tagsOf('alice.brown')).toHaveProperty('awssec:mfa-warned-at');
+  });
+});

@@ -1,0 +1,229 @@
+import { readFile } from 'node:fs/promises';
+import {
+  CreatePolicyCommand,
+  CreateUserCommand,
+  type IAMClient,
+  ListAttachedUserPoliciesCommand,
+} from '@aws-sdk/client-iam';
+import { VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createOnboardingHandler } from '../../lambdas/onboarding/onboarding.ts';
+import type { OnboardingSettings } from '../../lambdas/use-cases/onboard-user.ts';
+import { allTestClients, TEST_ACCOUNT_ID } from '../support/aws.ts';
+import { type AwsProxy, startAwsProxy } from '../support/aws-proxy.ts';
+import { type MotoServer, startMoto } from '../support/moto.ts';
+import { recordingLogger, sentMail } from '../support/moto-records.ts';
+
+const SENDER = 'security@example.com';
+const WRITES = ['AttachUserPolicy', 'CreatePolicy', 'TagUser', 'SendEmail'];
+
+let moto: MotoServer;
+let proxy: AwsProxy;
+let iam: IAMClient;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  proxy = await startAwsProxy(moto.endpoint);
+  iam = allTestClients(moto.endpoint).iam;
+});
+afterAll(async () => {
+  await proxy?.stop();
+  await moto?.stop();
+});
+beforeEach(async () => {
+  await moto.reset();
+  proxy.setRule(undefined);
+  await allTestClients(moto.endpoint).ses.send(new VerifyEmailIdentityCommand({ EmailAddress: SENDER }));
+  proxy.seen.clear();
+});
+
+async function fixture(name: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(new URL(`../fixtures/events/${name}.json`, import.meta.url), 'utf8'));
+}
+
+function onboarding(settings: Partial<OnboardingSettings> = {}) {
+  const recorder = recordingLogger();
+  const handler = createOnboardingHandler({
+    settings: {
+      senderEmail: SENDER,
+      emailDomain: '',
+      excludeUsers: ['svc-*'],
+      gracePeriodDays: 7,
+      ...settings,
+    },
+    clients: allTestClients(proxy.endpoint),
+    logger: recorder.logger,
+  });
+  return { handler, logs: recorder.entries };
+}
+
+async function attachedPolicies(userName: string): Promise<string[]> {
+  const { AttachedPolicies } = await iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName }));
+  return (AttachedPolicies ?? []).map((p) => p.PolicyArn ?? '');
+}
+
+const REQUIRE_MFA_ARN = `arn:aws:iam::${TEST_ACCOUNT_ID}:policy/RequireMFA`;
+const writes = () => Object.fromEntries([...proxy.seen].filter(([action]) => WRITES.includes(action)));
+
+describe('onboarding handler', () => {
+  it('attaches RequireMFA to the new user and mails the set-up steps to its email tag', async () => {
+    await iam.send(
+      new CreateUserCommand({ UserName: 'carol.new', Tags: [{ Key: 'email', Value: 'carol@example.org' }] }),
+    );
+    const { handler } = onboarding({ emailDomain: 'example.com' });
+    const result = await handler(await fixture('create-user'));
+    expect(result).toEqual({
+      userName: 'carol.new',
+      outcome: 'require-mfa-attached',
+      mail: 'sent',
+      recipient: 'carol@example.org',
+    });
+    expect(await attachedPolicies('carol.new')).toEqual([REQUIRE_MFA_ARN]);
+    const [mail, ...more] = await sentMail(moto);
+    expect(more).toEqual([]);
+    expect(mail).toMatchObject({
+      source: SENDER,
+      to: ['carol@example.org'],
+      subject: `Set up MFA for your AWS account ${TEST_ACCOUNT_ID}`,
+    });
+    expect(mail?.body).toContain(`https://${TEST_ACCOUNT_ID}.signin.aws.amazon.com/console as carol.new`);
+  });
+
+  it('mails <user>@<emailDomain> when the user has no email tag, and reuses an existing RequireMFA', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'carol.new' }));
+    const { handler } = onboarding({ emailDomain: 'example.com' });
+    await handler(await fixture('create-user'));
+    proxy.seen.clear();
+    // A retried invocation: the policy exists and is attached; attaching again is harmless.
+    await handler(await fixture('create-user'));
+    expect(writes()).toEqual({ AttachUserPolicy: 1, SendEmail: 1 });
+    expect((await sentMail(moto)).map((m) => m.to)).toEqual([
+      ['carol.new@example.com'],
+      ['carol.new@example.com'],
+    ]);
+  });
+
+  it('attaches the policy but sends no mail without a sender or an address, and says so in the log', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'carol.new' }));
+    const noSender = onboarding({ senderEmail: '', emailDomain: 'example.com' });
+    expect(await noSender.handler(await fixture('create-user'))).toMatchObject({ mail: 'no-sender' });
+    const noAddress = onboarding({ emailDomain: '' });
+    expect(await noAddress.handler(await fixture('create-user'))).toMatchObject({ mail: 'no-address' });
+    expect(await attachedPolicies('carol.new')).toEqual([REQUIRE_MFA_ARN]);
+    expect(await sentMail(moto)).toEqual([]);
+    expect(noAddress.logs.filter((e) => e.level === 'warn')).toEqual([
+      {
+        level: 'warn',
+        message: 'no MFA set-up mail sent',
+        attributes: expect.objectContaining({
+          userName: 'carol.new',
+          why: 'no email tag and no email domain',
+        }),
+      },
+    ]);
+  });
+
+  it('leaves exempt users alone: an exclude pattern or the exemption tag', async () => {
+    await iam.send(
+      new CreateUserCommand({ UserName: 'carol.new', Tags: [{ Key: 'awssec:mfa-exempt', Value: 'kiosk' }] }),
+    );
+    const { handler } = onboarding();
+    expect(await handler(await fixture('create-user'))).toEqual({
+      userName: 'carol.new',
+      outcome: 'exempted',
+      exemption: 'kiosk',
+      mail: 'not-needed',
+    });
+    expect(writes()).toEqual({});
+  });
+
+  it('does nothing for a user deleted before the event arrived', async () => {
+    const { handler } = onboarding();
+    expect(await handler(await fixture('create-user'))).toMatchObject({ outcome: 'user-gone' });
+    expect(writes()).toEqual({});
+  });
+
+  it.each([
+    ['malformed-create-user', "'bad name with spaces' is not an IAM user name"],
+    [
+      'console-login-no-mfa',
+      'not a CreateUser call (source aws.signin, AWS Console Sign In via CloudTrail, ConsoleLogin)',
+    ],
+  ])('logs %s with its id and drops it, with no IAM call and no throw', async (name, reason) => {
+    const event = await fixture(name);
+    const { handler, logs } = onboarding();
+    expect(await handler(event)).toBeUndefined();
+    expect(logs).toEqual([
+      {
+        level: 'warn',
+        message: 'dropped an event that is not a usable CreateUser call',
+        attributes: { eventId: event.id, reason },
+      },
+    ]);
+    expect(proxy.seen.size).toBe(0);
+  });
+
+  it('drops what is not an event at all', async () => {
+    const { handler, logs } = onboarding();
+    expect(await handler('garbage')).toBeUndefined();
+    expect(logs[0]?.attributes).toEqual({
+      eventId: 'unknown',
+      reason: 'not an EventBridge event (no source, detail-type or detail)',
+    });
+  });
+
+  it('throws (so EventBridge retries, then parks it in the DLQ) when RequireMFA does not require MFA', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'carol.new' }));
+    await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: 'RequireMFA',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+        }),
+      }),
+    );
+    const { handler } = onboarding();
+    await expect(handler(await fixture('create-user'))).rejects.toThrow(
+      `the managed policy ${REQUIRE_MFA_ARN} exists but does not deny access without MFA`,
+    );
+    expect(await attachedPolicies('carol.new')).toEqual([]);
+  });
+});
+
+describe('onboarding cold start', () => {
+  it('fails naming the missing environment variable', async () => {
+    vi.resetModules();
+    vi.stubEnv('SENDER_EMAIL', 'x@example.com');
+    vi.stubEnv('EMAIL_DOMAIN', '');
+    vi.stubEnv('EXCLUDE_USERS', '');
+    try {
+      await expect(import('../../lambdas/onboarding/handler.ts')).rejects.toThrow(
+        'missing environment variable GRACE_PERIOD_DAYS: the stack sets it; redeploy, or set it on the function',
+      );
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('runs as Lambda runs it: settings from the environment, clients from the SDK chain', async () => {
+    vi.resetModules();
+    vi.stubEnv('SENDER_EMAIL', SENDER);
+    vi.stubEnv('EMAIL_DOMAIN', 'example.com');
+    vi.stubEnv('EXCLUDE_USERS', 'svc-*');
+    vi.stubEnv('GRACE_PERIOD_DAYS', '7');
+    vi.stubEnv('AWS_ENDPOINT_URL', moto.endpoint);
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+    try {
+      await iam.send(new CreateUserCommand({ UserName: 'carol.new' }));
+      const { handler } = await import('../../lambdas/onboarding/handler.ts');
+      expect(await handler(await fixture('create-user'))).toMatchObject({
+        mail: 'sent',
+        recipient: 'carol.new@example.com',
+      });
+      expect(await attachedPolicies('carol.new')).toEqual([REQUIRE_MFA_ARN]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
