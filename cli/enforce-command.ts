@@ -52,6 +52,7 @@ export async function runEnforceCommand(flags: EnforceFlags, context: CommandCon
       ...context.aws,
       dryRun,
       source: flags.source,
+      credentialReportTimeoutMs: flags.reportTimeout * 1000,
       gracePeriodDays: flags.gracePeriodDays,
       includeUsers: selection.include,
       excludeUsers: selection.exclude,

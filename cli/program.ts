@@ -22,6 +22,13 @@ function wholeDays(value: string): number {
   return Number(value);
 }
 
+function positiveSeconds(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
+    throw new InvalidArgumentError('give a whole number of seconds, 1 or more.');
+  }
+  return Number(value);
+}
+
 function positiveCount(value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
     throw new InvalidArgumentError('give a whole number of users, 1 or more.');
@@ -57,9 +64,18 @@ function addAssessmentOptions(command: Command): Command {
       DEFAULT_GRACE_PERIOD_DAYS,
     )
     .addOption(
-      new Option('--source <source>', 'bulk: credential report, fast; live: every user read now')
-        .choices(['bulk', 'live'])
+      new Option(
+        '--source <source>',
+        'bulk: credential report, fast; live: every user read now; auto: bulk, or live if the report is not ready in time',
+      )
+        .choices(['bulk', 'live', 'auto'])
         .default('bulk'),
+    )
+    .option(
+      '--report-timeout <seconds>',
+      'how long to wait for AWS to generate the credential report',
+      positiveSeconds,
+      180,
     );
 }
 

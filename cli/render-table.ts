@@ -33,7 +33,9 @@ function header(report: MfaReport, style: Style): string {
         (inventory.users_read_live > 0
           ? `, ${inventory.users_read_live} newer user${inventory.users_read_live === 1 ? '' : 's'} read live`
           : '')
-      : 'Source: every user read live';
+      : inventory.fallback_reason !== null
+        ? `Source: every user read live, because ${inventory.fallback_reason.replace(/: try again.*$/, '')}`
+        : 'Source: every user read live';
   const { settings } = report;
   const scope = [
     settings.include_users.length > 0 ? `Only: ${settings.include_users.join(', ')}` : '',
@@ -213,6 +215,9 @@ function account(report: MfaReport, style: Style): string {
     title('Account', style),
     rows.toString(),
     ...(deleted.length > 0 ? [`Deleted while the report ran (not assessed): ${deleted.join(', ')}`] : []),
+    ...report.inventory.users_unreadable.map((u) =>
+      style.colors.red(`NOT ASSESSED: ${u.username}, because ${u.reason.replace(/ \(see .*\)$/, '')}`),
+    ),
   ].join('\n');
 }
 

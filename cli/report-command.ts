@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { AwsClientSettings } from '../lambdas/aws/aws-clients.ts';
+import type { InventorySourceKind } from '../lambdas/aws/iam-inventory.ts';
 import { parsePatternFile, parsePatternList } from '../lambdas/core/user-selection.ts';
 import { generateMfaReport } from '../lambdas/use-cases/generate-mfa-report.ts';
 import { startProgress } from './progress.ts';
@@ -13,7 +14,8 @@ export interface AssessmentFlags {
   readonly excludeFile?: string | undefined;
   readonly includeUsers?: string | undefined;
   readonly gracePeriodDays: number;
-  readonly source: 'bulk' | 'live';
+  readonly source: InventorySourceKind;
+  readonly reportTimeout: number;
 }
 
 export interface ReportFlags extends AssessmentFlags {
@@ -71,6 +73,7 @@ export async function runReportCommand(flags: ReportFlags, context: CommandConte
     report = await generateMfaReport({
       ...context.aws,
       source: flags.source,
+      credentialReportTimeoutMs: flags.reportTimeout * 1000,
       gracePeriodDays: flags.gracePeriodDays,
       includeUsers: selection.include,
       excludeUsers: selection.exclude,
@@ -85,6 +88,14 @@ export async function runReportCommand(flags: ReportFlags, context: CommandConte
     const format = saveFormat(flags.saveReport, flags.output);
     await saveReport(flags.saveReport, report, format);
     io.stderr.write(`Saved the ${format} report to ${flags.saveReport}\n`);
+  }
+  const unreadable = report.inventory.users_unreadable;
+  if (unreadable.length > 0) {
+    // The report stands, but it is incomplete: say so where scripts look, the exit code.
+    io.stderr.write(
+      `awssec: ${unreadable.length} user${unreadable.length === 1 ? ' was' : 's were'} not assessed (access denied): ${unreadable.map((u) => u.username).join(', ')}\n`,
+    );
+    return 1;
   }
   return 0;
 }

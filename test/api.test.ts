@@ -53,7 +53,7 @@ describe('generateMfaReport', () => {
   it.each([
     [{ gracePeriodDays: -1 }, 'gracePeriodDays must be a whole number of days, 0 or more (got -1)'],
     [{ gracePeriodDays: 1.5 }, 'gracePeriodDays must be a whole number of days, 0 or more (got 1.5)'],
-    [{ source: 'cache' as 'bulk' }, "source must be 'bulk' or 'live' (got 'cache')"],
+    [{ source: 'cache' as 'bulk' }, "source must be 'bulk', 'live' or 'auto' (got 'cache')"],
     [
       { excludeUsers: 'bob smith' },
       "excludeUsers: 'bob smith' is not a user name or pattern (letters, digits, + = , . @ _ - and the wildcards * ?)",

@@ -23,11 +23,12 @@ import type {
   RootFacts,
   UserFacts,
 } from '../core/user-facts.ts';
-import { awsCall, isNoSuchEntity } from './aws-call-error.ts';
+import { AwsCallError, awsCall, isNoSuchEntity } from './aws-call-error.ts';
 import { readCallerIdentity } from './caller-identity.ts';
 import {
   type CredentialReportOptions,
   type CredentialReportRow,
+  CredentialReportTimeoutError,
   fetchCredentialReport,
 } from './credential-report.ts';
 
@@ -36,7 +37,8 @@ export interface InventoryClients {
   readonly sts: STSClient;
 }
 
-export type InventorySourceKind = 'bulk' | 'live';
+/** `auto`: bulk, falling back to live when the credential report is not ready in time. */
+export type InventorySourceKind = 'bulk' | 'live' | 'auto';
 
 export type InventoryProgress =
   | { readonly phase: 'credential-report'; readonly state: string }
@@ -58,12 +60,20 @@ export const DEFAULT_CONCURRENCY = 8;
  * listings (a fixed number of calls whatever the number of users), `live`
  * with per-user calls (exact and current, one user at a time).
  */
-export function readInventory(
+export async function readInventory(
   source: InventorySourceKind,
   clients: InventoryClients,
   options: InventoryOptions = {},
 ): Promise<AccountInventory> {
-  return source === 'bulk' ? readBulkInventory(clients, options) : readLiveInventory(clients, options);
+  if (source === 'live') return readLiveInventory(clients, options);
+  if (source === 'bulk') return readBulkInventory(clients, options);
+  try {
+    return await readBulkInventory(clients, options);
+  } catch (error) {
+    if (!(error instanceof CredentialReportTimeoutError)) throw error;
+    const inventory = await readLiveInventory(clients, options);
+    return { ...inventory, source: { ...inventory.source, fallbackReason: error.message } };
+  }
 }
 
 /** A user as GetAccountAuthorizationDetails lists it. */
@@ -135,25 +145,18 @@ export async function readBulkInventory(
     else users.push(facts);
   }
 
-  const deleted: string[] = [];
-  const progress = progressCounter(needDevices.length + needLive.length, options);
-  const readOne = async (userName: string, read: () => Promise<UserFacts | undefined>) => {
-    const facts = await read();
-    if (facts === undefined) deleted.push(userName);
-    else users.push(facts);
-    progress();
-  };
+  const reads = userReads(needDevices.length + needLive.length, options);
   await forEachLimited(
     [
       ...needDevices.map(
         (facts) => () =>
-          readOne(facts.userName, async () => {
+          reads.read(facts.userName, async () => {
             const devices = await listMfaDevices(clients.iam, facts.userName);
             return devices === undefined ? undefined : { ...facts, mfaDevices: devices };
           }),
       ),
       ...needLive.map(
-        (listed) => () => readOne(listed.userName, () => readUserLive(clients.iam, listed.userName)),
+        (listed) => () => reads.read(listed.userName, () => readUserLive(clients.iam, listed.userName)),
       ),
     ],
     options.concurrency,
@@ -165,13 +168,13 @@ export async function readBulkInventory(
       root: rootFacts(listing, report.root),
       groups: listing.groups,
     },
-    users: sortByName(users),
+    users: sortByName([...users, ...reads.users]),
     source: {
       kind: 'bulk',
       credentialReportGeneratedAt: report.generatedAt,
       usersReadLive: needLive.length,
       usersInAccount: listing.users.length,
-      usersDeletedDuringRun: deleted.sort(),
+      ...reads.outcome(),
     },
   };
 }
@@ -182,27 +185,50 @@ export async function readLiveInventory(
 ): Promise<AccountInventory> {
   const listing = await readAccountListing(clients);
   const listed = inScope(listing.users, options);
-  const users: UserFacts[] = [];
-  const deleted: string[] = [];
-  const progress = progressCounter(listed.length, options);
+  const reads = userReads(listed.length, options);
   await forEachLimited(
-    listed.map((user) => async () => {
-      const facts = await readUserLive(clients.iam, user.userName);
-      if (facts === undefined) deleted.push(user.userName);
-      else users.push(facts);
-      progress();
-    }),
+    listed.map((user) => () => reads.read(user.userName, () => readUserLive(clients.iam, user.userName))),
     options.concurrency,
   );
   return {
     account: { accountId: listing.accountId, root: rootFacts(listing, undefined), groups: listing.groups },
-    users: sortByName(users),
+    users: sortByName(reads.users),
     source: {
       kind: 'live',
       usersReadLive: listed.length,
       usersInAccount: listing.users.length,
-      usersDeletedDuringRun: deleted.sort(),
+      ...reads.outcome(),
     },
+  };
+}
+
+/**
+ * Collects per-user reads. A user deleted meanwhile, or one AWS refuses to
+ * show (AccessDenied, e.g. a permissions boundary or an SCP on its path), is
+ * recorded and the run goes on; any other failure ends the run.
+ */
+function userReads(total: number, options: InventoryOptions) {
+  const users: UserFacts[] = [];
+  const deleted: string[] = [];
+  const unreadable: { userName: string; reason: string }[] = [];
+  const progress = progressCounter(total, options);
+  return {
+    users,
+    read: async (userName: string, read: () => Promise<UserFacts | undefined>) => {
+      try {
+        const facts = await read();
+        if (facts === undefined) deleted.push(userName);
+        else users.push(facts);
+      } catch (error) {
+        if (!(error instanceof AwsCallError && error.kind === 'access-denied')) throw error;
+        unreadable.push({ userName, reason: error.message });
+      }
+      progress();
+    },
+    outcome: () => ({
+      usersDeletedDuringRun: deleted.sort(),
+      usersUnreadable: unreadable.sort((a, b) => a.userName.localeCompare(b.userName)),
+    }),
   };
 }
 

@@ -32,6 +32,10 @@ export interface MfaReport {
     readonly users_read_live: number;
     readonly users_in_account: number;
     readonly users_deleted_during_run: readonly string[];
+    /** Users the run was not allowed to read: not assessed, so the report is incomplete. */
+    readonly users_unreadable: readonly { readonly username: string; readonly reason: string }[];
+    /** Why `--source auto` read every user live instead of using the credential report; null otherwise. */
+    readonly fallback_reason: string | null;
   };
   readonly settings: {
     readonly grace_period_days: number;
@@ -132,6 +136,8 @@ export function buildMfaReport(inventory: AccountInventory, options: MfaReportOp
       users_read_live: source.usersReadLive,
       users_in_account: source.usersInAccount,
       users_deleted_during_run: [...source.usersDeletedDuringRun],
+      users_unreadable: source.usersUnreadable.map((u) => ({ username: u.userName, reason: u.reason })),
+      fallback_reason: source.fallbackReason ?? null,
     },
     settings: {
       grace_period_days: options.gracePeriodDays,

@@ -5,14 +5,15 @@
  * test/core/policies.test.ts.
  */
 
-export interface IamPolicyStatement {
+/** A type alias, not an interface, so a statement is also a `PolicyStatement` that `enforcesMfa` reads. */
+export type IamPolicyStatement = {
   readonly Sid: string;
   readonly Effect: 'Allow' | 'Deny';
   readonly Action?: readonly string[];
   readonly NotAction?: readonly string[];
   readonly Resource: string | readonly string[];
   readonly Condition?: Readonly<Record<string, Readonly<Record<string, string>>>>;
-}
+};
 
 export interface IamPolicyDocument {
   readonly Version: '2012-10-17';
@@ -23,13 +24,15 @@ export const REQUIRE_MFA_POLICY_NAME = 'RequireMFA';
 export const SELF_SERVICE_MFA_POLICY_NAME = 'ManageOwnMFA';
 
 /**
- * What a user without MFA may still call: enough to register a device, to
- * change a first-login password, and to trade long-term keys plus a code for
- * MFA session credentials. Everything else is denied.
+ * The calls RequireMFA leaves to other policies for a user without MFA:
+ * enough to register a device, to change a first-login password, and to trade
+ * long-term keys plus a code for MFA session credentials. It grants none of
+ * them; everything else it denies.
  */
 export const ALLOWED_WITHOUT_MFA: readonly string[] = [
   'iam:CreateVirtualMFADevice', // create the authenticator-app device to register
   'iam:EnableMFADevice', // register a device (virtual, FIDO or hardware)
+  'iam:GetMFADevice', // read one's own device (a FIDO key's details); AWS's pattern allows it
   'iam:ListMFADevices', // see one's own devices
   'iam:ListVirtualMFADevices', // the console lists these while registering
   'iam:ResyncMFADevice', // fix a token that drifted
@@ -87,6 +90,7 @@ export const selfServiceMfaPolicy: IamPolicyDocument = {
       Effect: 'Allow',
       Action: [
         'iam:EnableMFADevice',
+        'iam:GetMFADevice',
         'iam:GetUser',
         'iam:ListMFADevices',
         'iam:ResyncMFADevice',
@@ -113,3 +117,8 @@ export const selfServiceMfaPolicy: IamPolicyDocument = {
     ...requireMfaPolicy.Statement,
   ],
 };
+
+/** A policy as IAM takes it and `awssec iam-mfa policy` prints it: JSON indented by two spaces. */
+export function policyJson(document: IamPolicyDocument): string {
+  return JSON.stringify(document, null, 2);
+}

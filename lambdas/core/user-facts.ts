@@ -71,8 +71,12 @@ export interface InventorySource {
   readonly usersReadLive: number;
   /** Every IAM user in the account, in scope or not: the base of the blast-radius percentage. */
   readonly usersInAccount: number;
+  /** Set when `auto` fell back from bulk to live: why the credential report could not be used. */
+  readonly fallbackReason?: string | undefined;
   /** Users listed at the start of the run that were gone by the time their details were read. */
   readonly usersDeletedDuringRun: readonly string[];
+  /** Users AWS refused to let the run read (AccessDenied): not assessed, and named in the report. */
+  readonly usersUnreadable: readonly { readonly userName: string; readonly reason: string }[];
 }
 
 /** Everything one run learns: the account and the users in scope. */

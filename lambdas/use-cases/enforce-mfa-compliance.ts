@@ -11,7 +11,7 @@ import {
   requireMfaPolicyArn,
   tagUser,
 } from '../aws/iam-enforcer.ts';
-import type { InventoryProgress } from '../aws/iam-inventory.ts';
+import type { InventoryProgress, InventorySourceKind } from '../aws/iam-inventory.ts';
 import { type AssessmentOptions, assessUser, type UserAssessment } from '../core/assessment.ts';
 import {
   blastRadiusExceeded,
@@ -135,7 +135,7 @@ export interface EnforcementRun {
   };
   readonly users: readonly EnforcementUserRecord[];
   readonly settings: {
-    readonly source: 'bulk' | 'live';
+    readonly source: InventorySourceKind;
     readonly grace_period_days: number;
     readonly include_users: readonly string[];
     readonly exclude_users: readonly string[];
@@ -212,7 +212,19 @@ export async function enforceMfaCompliance(
 
   const enforceOne = async (assessment: UserAssessment): Promise<EnforcementUserRecord> => {
     const base = { username: assessment.user.userName, arn: assessment.user.arn };
-    const state = await readLiveUserState(clients.iam, base.username, policyArn);
+    let state: LiveUserState | undefined;
+    try {
+      state = await readLiveUserState(clients.iam, base.username, policyArn);
+    } catch (error) {
+      // One user's failure is reported; the run goes on to the others.
+      return {
+        ...base,
+        outcome: 'failed',
+        justification: `could not re-check the user live: ${failureText(error)}`,
+        state: null,
+        actions: [],
+      };
+    }
     if (state === undefined) {
       return {
         ...base,

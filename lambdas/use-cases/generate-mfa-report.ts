@@ -98,8 +98,8 @@ export function reportSettings(options: GenerateMfaReportOptions): ReportSetting
     );
   }
   const source = options.source ?? 'bulk';
-  if (source !== 'bulk' && source !== 'live') {
-    throw new InvalidOptionError(`source must be 'bulk' or 'live' (got '${String(source)}')`);
+  if (source !== 'bulk' && source !== 'live' && source !== 'auto') {
+    throw new InvalidOptionError(`source must be 'bulk', 'live' or 'auto' (got '${String(source)}')`);
   }
   if (
     options.concurrency !== undefined &&

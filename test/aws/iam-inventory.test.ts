@@ -79,6 +79,7 @@ describe('bulk inventory', () => {
       usersReadLive: 0,
       usersInAccount: 6,
       usersDeletedDuringRun: [],
+      usersUnreadable: [],
     });
   });
 
@@ -179,6 +180,7 @@ describe('bulk inventory where moto differs from AWS', () => {
       usersReadLive: 1,
       usersInAccount: 2,
       usersDeletedDuringRun: [],
+      usersUnreadable: [],
     });
     expect(proxy.seen.get('ListMFADevices')).toBe(2); // alice's kind, bob's live read
     expect(proxy.seen.get('GetUser')).toBe(1);
@@ -257,15 +259,36 @@ describe('bulk inventory where moto differs from AWS', () => {
       })),
     );
     proxy.setRule(({ action }) =>
-      action === 'ListMFADevices' ? { respond: accessDenied(action) } : undefined,
+      action === 'ListMFADevices'
+        ? { respond: { status: 400, body: awsErrorXml('InvalidInput', 'The request was rejected') } }
+        : undefined,
     );
     const error = await readBulkInventory(testClients(proxy.endpoint), {
       ...fastReport,
       concurrency: 2,
     }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ kind: 'access-denied', action: 'iam:ListMFADevices' });
+    expect(error).toMatchObject({ kind: 'other', action: 'iam:ListMFADevices' });
     // The two reads under way when the first failed may finish; nothing after them starts.
     expect(proxy.seen.get('ListMFADevices')).toBeLessThanOrEqual(2);
+  });
+
+  it('records a user AWS refuses to show, and reads the others', async () => {
+    await seedUsers(testClients(moto.endpoint).iam, moto, [
+      { name: 'guarded', console: true, mfa: ['hardware-totp'] },
+      { name: 'open', console: true, mfa: ['hardware-totp'] },
+    ]);
+    proxy.setRule(({ action, params }) =>
+      params.get('UserName') === 'guarded' ? { respond: accessDenied(action) } : undefined,
+    );
+    const inventory = await readBulkInventory(testClients(proxy.endpoint), fastReport);
+    expect(inventory.users.map((u) => u.userName)).toEqual(['open']);
+    expect(inventory.source.usersUnreadable).toEqual([
+      {
+        userName: 'guarded',
+        reason:
+          'access denied to iam:ListMFADevices: the identity running awssec needs the permission iam:ListMFADevices (see "Permissions" in the README)',
+      },
+    ]);
   });
 
   it('names the call and the permission AWS refused', async () => {

@@ -193,7 +193,7 @@ describe('awssec iam-mfa report', () => {
       ],
       [
         ['--source', 'cache'],
-        "awssec: option '--source <source>' argument 'cache' is invalid. Allowed choices are bulk, live. (see --help)",
+        "awssec: option '--source <source>' argument 'cache' is invalid. Allowed choices are bulk, live, auto. (see --help)",
       ],
       [
         ['--exclude-file', '/nonexistent/exclude.txt'],

@@ -23,25 +23,33 @@ export interface AwsProxy {
   readonly endpoint: string;
   /** Requests seen, by Action. */
   readonly seen: Map<string, number>;
+  /** Requests passed on to moto (not answered by a rule), in order: what really happened. */
+  readonly forwarded: ProxiedRequest[];
   setRule(rule: ProxyRule | undefined): void;
+  /** Waits this long before answering each request: AWS's latency. */
+  setDelay(ms: number): void;
   stop(): Promise<void>;
 }
 
 export async function startAwsProxy(target: string): Promise<AwsProxy> {
   let rule: ProxyRule | undefined;
+  let delayMs = 0;
   const seen = new Map<string, number>();
+  const forwarded: ProxiedRequest[] = [];
   const server: Server = createServer(async (request, response) => {
     try {
       const body = await readBody(request);
       const params = new URLSearchParams(body);
       const action = params.get('Action') ?? '';
       seen.set(action, (seen.get(action) ?? 0) + 1);
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       const decision = rule?.({ action, params });
       if (decision && 'respond' in decision) {
         response.writeHead(decision.respond.status, { 'content-type': 'text/xml' });
         response.end(decision.respond.body);
         return;
       }
+      forwarded.push({ action, params });
       const upstream = await fetch(`${target}${request.url ?? '/'}`, {
         method: request.method ?? 'POST',
         headers: forwardHeaders(request),
@@ -65,8 +73,12 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     seen,
+    forwarded,
     setRule: (next) => {
       rule = next;
+    },
+    setDelay: (ms) => {
+      delayMs = ms;
     },
     stop: () =>
       new Promise((resolve) => {

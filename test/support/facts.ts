@@ -55,6 +55,7 @@ export function inventoryOf(
       usersReadLive: 0,
       usersInAccount: users.length,
       usersDeletedDuringRun: [],
+      usersUnreadable: [],
     },
   };
 }
