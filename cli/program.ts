@@ -2,7 +2,7 @@ import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 
 import { AwsCallError } from '../lambdas/aws/aws-call-error.ts';
 import { DEFAULT_GRACE_PERIOD_DAYS } from '../lambdas/core/assessment.ts';
 import { DEFAULT_BLAST_RADIUS } from '../lambdas/core/enforcement.ts';
-import { requireMfaPolicy, selfServiceMfaPolicy } from '../lambdas/core/policies.ts';
+import { policyJson, requireMfaPolicy, selfServiceMfaPolicy } from '../lambdas/core/policies.ts';
 import { RefusedRunError } from '../lambdas/use-cases/enforce-mfa-compliance.ts';
 import { InvalidOptionError } from '../lambdas/use-cases/generate-mfa-report.ts';
 import { UnknownUserError } from '../lambdas/use-cases/restore-user.ts';
@@ -146,7 +146,7 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
         .default('require-mfa'),
     )
     .action((name: keyof typeof POLICIES) => {
-      context.io.stdout.write(`${JSON.stringify(POLICIES[name], null, 2)}\n`);
+      context.io.stdout.write(`${policyJson(POLICIES[name])}\n`);
     });
 
   return program;

@@ -6,6 +6,7 @@ import {
   ENFORCE_PERMISSIONS,
   RESTORE_PERMISSIONS,
 } from '../lambdas/core/permissions.ts';
+import { policyJson, requireMfaPolicy } from '../lambdas/core/policies.ts';
 
 const README = new URL('../README.md', import.meta.url);
 
@@ -40,6 +41,11 @@ describe('README', () => {
         },
       ],
     });
+  });
+
+  it('prints the RequireMFA policy as the policy command does', async () => {
+    const text = await readFile(README, 'utf8');
+    expect(text).toContain(`$ awssec iam-mfa policy\n${policyJson(requireMfaPolicy)}\n`);
   });
 
   it('gives restore the permissions it calls', async () => {

@@ -67,8 +67,11 @@ const OWN_USER = 'arn:aws:iam::*:user/${aws:username}';
 
 /**
  * Lets each user manage only their own MFA: register and resync a device at
- * any time, and remove one only when signed in with MFA (so a stolen password
- * cannot remove it). Includes the RequireMFA Deny, as AWS's pattern does.
+ * any time, and deactivate one only when signed in with MFA (so a stolen
+ * password cannot remove it). Includes the RequireMFA Deny, as AWS's pattern
+ * does. No iam:DeleteVirtualMFADevice: device names are free-form (since Nov
+ * 2022), so it could not be limited to the user's own device; AWS's current
+ * pattern leaves it out too.
  */
 export const selfServiceMfaPolicy: IamPolicyDocument = {
   Version: '2012-10-17',
@@ -103,15 +106,6 @@ export const selfServiceMfaPolicy: IamPolicyDocument = {
       Effect: 'Allow',
       Action: ['iam:DeactivateMFADevice'],
       Resource: OWN_USER,
-      Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
-    },
-    // Device names are free-form (since Nov 2022), so this cannot name the user's own device;
-    // IAM deletes only devices not assigned to anyone, and deactivating one needs the user's own ARN.
-    {
-      Sid: 'AllowDeleteOwnVirtualMFADeviceOnlyWithMFA',
-      Effect: 'Allow',
-      Action: ['iam:DeleteVirtualMFADevice'],
-      Resource: 'arn:aws:iam::*:mfa/*',
       Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
     },
     ...requireMfaPolicy.Statement,
