@@ -1,15 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SESClient } from '@aws-sdk/client-ses';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { awsClientConfig, createIamClient, createStsClient } from './aws/aws-clients.ts';
 import { parsePatternList } from './core/user-selection.ts';
 
 /**
  * What the three handlers share: reading their environment at cold start
  * (a missing or bad setting fails the cold start, naming the variable), the
- * logging and metrics they need, and the SDK clients, all with the same
- * retry settings. Each handler module builds these once and hands them to a
+ * logging and metrics they need. Each handler module builds its settings and
+ * its SDK clients (with awsClientConfig's retry settings; only the clients it
+ * uses, since loading a client costs cold-start time) and hands them to a
  * factory, which is what the tests call with their own.
  */
 
@@ -91,13 +87,3 @@ export function choiceValue<const C extends string>(name: string, value: string,
   }
   return value as C;
 }
-
-/** SDK clients with the tool's retry settings; the SDK's own configuration chain does the rest. */
-export const lambdaClients = {
-  iam: () => createIamClient(),
-  sts: () => createStsClient(),
-  ses: () => new SESClient(awsClientConfig()),
-  sns: () => new SNSClient(awsClientConfig()),
-  s3: () => new S3Client(awsClientConfig()),
-  dynamodb: () => new DynamoDBClient(awsClientConfig()),
-};

@@ -1,7 +1,10 @@
 /** The Lambda entry: settings read from the environment at cold start, real clients, Powertools. */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { awsClientConfig } from '../aws/aws-clients.ts';
 import { FUNCTION_ENV } from '../function-contract.ts';
-import { lambdaClients, readEnvironment, requiredValue, wholeNumberValue } from '../handler-support.ts';
+import { readEnvironment, requiredValue, wholeNumberValue } from '../handler-support.ts';
 import type { AlertSettings } from '../use-cases/raise-alert.ts';
 import { createAlertsHandler } from './alerts.ts';
 
@@ -16,6 +19,6 @@ function settingsFromEnvironment(): AlertSettings {
 
 export const handler = createAlertsHandler({
   settings: settingsFromEnvironment(),
-  clients: { sns: lambdaClients.sns(), dynamodb: lambdaClients.dynamodb() },
+  clients: { sns: new SNSClient(awsClientConfig()), dynamodb: new DynamoDBClient(awsClientConfig()) },
   logger: new Logger(),
 });

@@ -1,11 +1,14 @@
 /** The Lambda entry: settings read from the environment at cold start, real clients, Powertools. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESClient } from '@aws-sdk/client-ses';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { awsClientConfig, createIamClient, createStsClient } from '../aws/aws-clients.ts';
 import { FUNCTION_ENV, METRICS } from '../function-contract.ts';
 import {
   booleanValue,
   choiceValue,
-  lambdaClients,
   patternListValue,
   percentValue,
   readEnvironment,
@@ -37,11 +40,11 @@ function settingsFromEnvironment(): NightlySettings {
 export const handler = createNightlyHandler({
   settings: settingsFromEnvironment(),
   clients: {
-    iam: lambdaClients.iam(),
-    sts: lambdaClients.sts(),
-    s3: lambdaClients.s3(),
-    sns: lambdaClients.sns(),
-    ses: lambdaClients.ses(),
+    iam: createIamClient(),
+    sts: createStsClient(),
+    s3: new S3Client(awsClientConfig()),
+    sns: new SNSClient(awsClientConfig()),
+    ses: new SESClient(awsClientConfig()),
   },
   logger: new Logger(),
   metrics: new Metrics({ namespace: METRICS.namespace }),

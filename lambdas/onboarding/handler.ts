@@ -1,7 +1,9 @@
 /** The Lambda entry: settings read from the environment at cold start, real clients, Powertools. */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SESClient } from '@aws-sdk/client-ses';
+import { awsClientConfig, createIamClient, createStsClient } from '../aws/aws-clients.ts';
 import { FUNCTION_ENV } from '../function-contract.ts';
-import { lambdaClients, patternListValue, readEnvironment, wholeNumberValue } from '../handler-support.ts';
+import { patternListValue, readEnvironment, wholeNumberValue } from '../handler-support.ts';
 import type { OnboardingSettings } from '../use-cases/onboard-user.ts';
 import { createOnboardingHandler } from './onboarding.ts';
 
@@ -17,6 +19,6 @@ function settingsFromEnvironment(): OnboardingSettings {
 
 export const handler = createOnboardingHandler({
   settings: settingsFromEnvironment(),
-  clients: { iam: lambdaClients.iam(), sts: lambdaClients.sts(), ses: lambdaClients.ses() },
+  clients: { iam: createIamClient(), sts: createStsClient(), ses: new SESClient(awsClientConfig()) },
   logger: new Logger(),
 });
