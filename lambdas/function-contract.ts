@@ -83,3 +83,35 @@ export const METRICS = {
     'EnforcementFailures',
   ],
 } as const;
+
+/** One of the metrics the nightly run publishes. */
+export type MetricName = (typeof METRICS.names)[number];
+
+/** The values of the MODE variable (`report` | `warn` | `enforce`). */
+export const NIGHTLY_MODES = ['report', 'warn', 'enforce'] as const;
+export type NightlyModeName = (typeof NIGHTLY_MODES)[number];
+
+/**
+ * The EventBridge events the stacks route to the functions: the rules match
+ * on these, and the handlers may check them too. IAM's CloudTrail events reach
+ * EventBridge only in us-east-1; console sign-ins in the region of the
+ * sign-in endpoint.
+ */
+export const EVENTS = {
+  /** CloudTrail-recorded IAM API calls. */
+  iamApiCall: {
+    source: 'aws.iam',
+    detailType: 'AWS API Call via CloudTrail',
+    eventSource: 'iam.amazonaws.com',
+  },
+  /** Console sign-ins; AWS has used both detail-type spellings, so rules match both. */
+  consoleSignIn: {
+    source: 'aws.signin',
+    detailTypes: ['AWS Console Sign In via CloudTrail', 'AWS Console Signin via CloudTrail'],
+    eventName: 'ConsoleLogin',
+  },
+  /** The IAM call the onboarding function handles. */
+  createUser: 'CreateUser',
+  /** The IAM calls that take an MFA device away (alerts). */
+  mfaRemoval: ['DeactivateMFADevice', 'DeleteVirtualMFADevice'],
+} as const;

@@ -1,0 +1,284 @@
+/**
+ * `npm run bench`: the figures behind the README's Performance section.
+ *
+ * Seeds moto with 1,000 and then 5,000 users in a realistic mix, puts the
+ * project's proxy in front of it with 20 ms per call and a per-operation
+ * throttle, and runs each scenario in a process of its own: bulk and live
+ * report on 1,000 users, bulk report on 5,000, and enforce --apply on the
+ * 1,000 non-compliant users among the 5,000. Then bundles each Lambda and
+ * times loading it. Prints a table with pass/fail against the targets and
+ * writes bench/results.json. A benchmark, not a test: nothing here asserts.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GenerateCredentialReportCommand } from '@aws-sdk/client-iam';
+import Table from 'cli-table3';
+import { build } from 'esbuild';
+import { FUNCTIONS } from '../lambdas/function-contract.ts';
+import { testClients } from '../test/support/aws.ts';
+import { startAwsProxy } from '../test/support/aws-proxy.ts';
+import { faultRule } from '../test/support/fault-rule.ts';
+import { startMoto } from '../test/support/moto.ts';
+import { type SeedUser, seedUsers } from '../test/support/seed.ts';
+import type { ScenarioInput, ScenarioOutput } from './scenario.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// The SDK's notice about its 2027 releases needing Node 22 is not part of the figures.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const LATENCY_MS = 20;
+/** Requests a second per IAM operation before the proxy answers Throttling. IAM publishes no figure. */
+const RATE_PER_OPERATION = 25;
+
+/** Tables without a line between rows. */
+const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
+const TARGETS = {
+  bulkCallsBesidesListMfaDevices: 15,
+  bulkSpeedupOverLive: 20,
+  peakRssMb: 200,
+  enforceShareOfFloor: 0.8,
+  bundleKb: 250,
+};
+
+/**
+ * The mix, per 50 users: 38 with a virtual device (76%), 1 hardware token and
+ * 1 FIDO key (2% each), 5 with a console password and 5 with an access key
+ * and no MFA (20% non-compliant: 1,000 of 5,000).
+ */
+function mix(from: number, count: number): SeedUser[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = from + k;
+    const slot = i % 50;
+    const name = `user-${String(i).padStart(5, '0')}`;
+    if (slot < 38) {
+      return { name, console: i % 2 === 0, accessKeys: i % 3 === 0 ? ['active'] : [], mfa: ['virtual'] };
+    }
+    if (slot === 38) return { name, console: true, mfa: ['hardware-totp'] };
+    if (slot === 39) return { name, console: true, accessKeys: ['active'], mfa: ['security-key'] };
+    if (slot < 45) return { name, console: true };
+    return { name, accessKeys: ['active'] };
+  });
+}
+
+interface ScenarioResult extends ScenarioOutput {
+  readonly name: string;
+  readonly throttled: number;
+}
+
+async function runScenario(
+  name: string,
+  input: Omit<ScenarioInput, 'endpoint'>,
+  proxy: Awaited<ReturnType<typeof startAwsProxy>>,
+): Promise<ScenarioResult> {
+  const faults = faultRule({ ratePerOperation: RATE_PER_OPERATION });
+  proxy.setRule(faults.rule);
+  proxy.setDelay(LATENCY_MS);
+  process.stderr.write(`  ${name}…`);
+  const output = await node([
+    'dist/bench/scenario.js',
+    JSON.stringify({ ...input, endpoint: proxy.endpoint }),
+  ]);
+  proxy.setRule(undefined);
+  proxy.setDelay(0);
+  const figures = JSON.parse(output.trim().split('\n').pop() ?? '{}') as ScenarioOutput;
+  const throttled = [...faults.stats.throttled.values()].reduce((a, b) => a + b, 0);
+  process.stderr.write(` ${(figures.wallMs / 1000).toFixed(1)} s\n`);
+  return { name, ...figures, throttled };
+}
+
+function node(args: string[], env: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`${args.join(' ')}: ${stderr}`)),
+    );
+  });
+}
+
+const total = (calls: Record<string, number>, except: string[] = []) =>
+  Object.entries(calls)
+    .filter(([operation]) => !except.includes(operation))
+    .reduce((sum, [, n]) => sum + n, 0);
+
+/** The time the throttle allows at best: the busiest operation's calls at the allowed rate. */
+function floorSeconds(calls: Record<string, number>): { seconds: number; operation: string } {
+  const [operation, count] = Object.entries(calls).sort(([, a], [, b]) => b - a)[0] ?? ['none', 0];
+  return { seconds: count / RATE_PER_OPERATION, operation };
+}
+
+/** Values like the stack's for every variable a handler reads at cold start. */
+const LAMBDA_ENVIRONMENT: Record<string, string> = {
+  SENDER_EMAIL: '',
+  EMAIL_DOMAIN: '',
+  EXCLUDE_USERS: '',
+  BREAK_GLASS: '',
+  GRACE_PERIOD_DAYS: '7',
+  WARNING_DAYS: '3',
+  MODE: 'report',
+  APPLY: 'false',
+  DISABLE_CONSOLE_ACCESS: 'false',
+  MAX_USERS: '10',
+  MAX_PERCENT: '50',
+  REPORT_BUCKET: 'bench-reports',
+  TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:security',
+  ALERT_TABLE: 'bench-alerts',
+  ALERT_WINDOW_MINUTES: '60',
+  AWS_REGION: 'us-east-1',
+};
+
+async function bundleSizes(): Promise<{ name: string; kb: number; loadMs: number }[]> {
+  // Inside the project, so that loading a bundle finds the SDK in node_modules as Lambda finds its own.
+  await mkdir(join(ROOT, 'bench/.bundles'), { recursive: true });
+  const dir = await mkdtemp(join(ROOT, 'bench/.bundles/run-'));
+  try {
+    const results = [];
+    for (const [name, fn] of Object.entries(FUNCTIONS)) {
+      const outfile = join(dir, `${name}.mjs`);
+      // The stack's bundling options (lib/constructs): ESM, node22, minified, the SDK left to the runtime.
+      await build({
+        entryPoints: [join(ROOT, fn.entry)],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node22',
+        minify: true,
+        external: ['@aws-sdk/*'],
+        banner: {
+          js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        },
+        logLevel: 'silent',
+      });
+      const { size } = await stat(outfile);
+      // Loading runs the cold start, which reads the environment: give it what the stack sets.
+      const loadMs = Number(
+        await node(
+          [
+            '--input-type=module',
+            '-e',
+            `const t = performance.now(); await import(${JSON.stringify(outfile)}); console.log(Math.round(performance.now() - t));`,
+          ],
+          LAMBDA_ENVIRONMENT,
+        ),
+      );
+      results.push({ name, kb: Math.round(size / 102.4) / 10, loadMs });
+    }
+    return results;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  process.stderr.write('Starting moto and seeding 1,000 users…\n');
+  const moto = await startMoto();
+  const proxy = await startAwsProxy(moto.endpoint);
+  try {
+    const { iam } = testClients(moto.endpoint);
+    await seedUsers(iam, moto, mix(0, 1000), 32);
+    // A credential report exists, as in most accounts (AWS keeps one for four hours).
+    await iam.send(new GenerateCredentialReportCommand({}));
+    process.stderr.write(
+      `Scenarios through the proxy (${LATENCY_MS} ms a call, ${RATE_PER_OPERATION} calls/s per operation):\n`,
+    );
+    const bulk1000 = await runScenario('report bulk, 1,000', { kind: 'report', source: 'bulk' }, proxy);
+    const live1000 = await runScenario('report live, 1,000', { kind: 'report', source: 'live' }, proxy);
+    process.stderr.write('Seeding 4,000 more users…\n');
+    await seedUsers(iam, moto, mix(1000, 4000), 32);
+    const bulk5000 = await runScenario('report bulk, 5,000', { kind: 'report', source: 'bulk' }, proxy);
+    const enforce = await runScenario('enforce, 1,000 of 5,000', { kind: 'enforce', source: 'bulk' }, proxy);
+    process.stderr.write('Bundling the Lambdas…\n');
+    const bundles = await bundleSizes();
+
+    const scenarios = [bulk1000, live1000, bulk5000, enforce];
+    const operations = [...new Set(scenarios.flatMap((s) => Object.keys(s.callsByOperation)))].sort();
+    const calls = new Table({
+      head: ['IAM calls', ...scenarios.map((s) => s.name)],
+      style: { head: [], border: [] },
+      chars: COMPACT,
+    });
+    for (const operation of operations) {
+      calls.push([operation, ...scenarios.map((s) => String(s.callsByOperation[operation] ?? ''))]);
+    }
+    calls.push(['total', ...scenarios.map((s) => String(total(s.callsByOperation)))]);
+    calls.push(['throttled retries', ...scenarios.map((s) => String(s.throttled))]);
+    calls.push(['wall time', ...scenarios.map((s) => `${(s.wallMs / 1000).toFixed(1)} s`)]);
+    calls.push(['peak RSS', ...scenarios.map((s) => `${s.peakRssMb} MB`)]);
+
+    const floor = floorSeconds(enforce.callsByOperation);
+    const enforceShare = floor.seconds / (enforce.wallMs / 1000);
+    const bulkCalls = total(bulk5000.callsByOperation, ['ListMFADevices']);
+    const speedup = live1000.wallMs / bulk1000.wallMs;
+    const checks = [
+      [
+        `bulk report, 5,000 users: IAM calls besides ListMFADevices ≤ ${TARGETS.bulkCallsBesidesListMfaDevices}`,
+        `${bulkCalls}`,
+        bulkCalls <= TARGETS.bulkCallsBesidesListMfaDevices,
+      ],
+      [
+        `bulk ≥ ${TARGETS.bulkSpeedupOverLive}× faster than live (1,000 users)`,
+        `${speedup.toFixed(1)}×`,
+        speedup >= TARGETS.bulkSpeedupOverLive,
+      ],
+      [
+        `peak RSS, 5,000 users < ${TARGETS.peakRssMb} MB`,
+        `${bulk5000.peakRssMb} MB`,
+        bulk5000.peakRssMb < TARGETS.peakRssMb,
+      ],
+      [
+        `enforce ≥ ${TARGETS.enforceShareOfFloor * 100}% of the throttle's floor rate, no failed action`,
+        `floor ${floor.seconds.toFixed(1)} s (${floor.operation}), took ${(enforce.wallMs / 1000).toFixed(1)} s: ${(enforceShare * 100).toFixed(0)}%; ${enforce.enforced ?? 0} enforced, ${enforce.failed ?? 0} failed`,
+        enforceShare >= TARGETS.enforceShareOfFloor && (enforce.failed ?? 0) === 0,
+      ],
+      ...bundles.map(
+        (b) =>
+          [
+            `${b.name} bundle < ${TARGETS.bundleKb} KB`,
+            `${b.kb} KB, loads in ${b.loadMs} ms`,
+            b.kb < TARGETS.bundleKb,
+          ] as const,
+      ),
+    ] as const;
+    const targets = new Table({
+      head: ['Target', 'Measured', ''],
+      style: { head: [], border: [] },
+      chars: COMPACT,
+    });
+    for (const [target, measured, met] of checks) targets.push([target, measured, met ? 'pass' : 'FAIL']);
+
+    const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+    process.stdout.write(
+      `\nawssec iam-mfa benchmark, ${startedAt.toISOString().slice(0, 10)} on ${machine}\n` +
+        `moto behind the project's proxy: ${LATENCY_MS} ms a call, Throttling above ${RATE_PER_OPERATION} calls/s per operation\n\n` +
+        `${calls.toString()}\n\n${targets.toString()}\n`,
+    );
+    const results = {
+      date: startedAt.toISOString(),
+      machine,
+      latencyMs: LATENCY_MS,
+      ratePerOperation: RATE_PER_OPERATION,
+      scenarios,
+      enforceFloor: { ...floor, share: Math.round(enforceShare * 1000) / 1000 },
+      bundles,
+      targets: checks.map(([target, measured, met]) => ({ target, measured, met })),
+    };
+    await writeFile(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    if (checks.some(([, , met]) => !met)) process.exitCode = 1;
+  } finally {
+    await proxy.stop();
+    await moto.stop();
+  }
+}
+
+await main();

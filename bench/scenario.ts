@@ -1,0 +1,76 @@
+/**
+ * One benchmark scenario in a process of its own, so its peak memory is its
+ * own: runs the report or enforcement against the endpoint it is given (the
+ * proxy in front of moto), counts the IAM calls by operation with SDK
+ * middleware, and prints one JSON line with the figures. It runs compiled
+ * (npm run build puts it in dist/), as the CLI does, so that a TypeScript
+ * loader's memory is not counted as the tool's.
+ *
+ *   node dist/bench/scenario.js '{"kind":"report","source":"bulk","endpoint":"http://127.0.0.1:PORT"}'
+ */
+import { createIamClient, createStsClient } from '../lambdas/aws/aws-clients.ts';
+import { enforceMfaCompliance } from '../lambdas/use-cases/enforce-mfa-compliance.ts';
+import { generateMfaReport } from '../lambdas/use-cases/generate-mfa-report.ts';
+
+export interface ScenarioInput {
+  readonly kind: 'report' | 'enforce';
+  readonly source: 'bulk' | 'live';
+  readonly endpoint: string;
+  readonly concurrency?: number;
+}
+
+export interface ScenarioOutput {
+  readonly users: number;
+  readonly wallMs: number;
+  readonly peakRssMb: number;
+  readonly callsByOperation: Record<string, number>;
+  readonly enforced?: number;
+  readonly failed?: number;
+}
+
+const input = JSON.parse(process.argv[2] ?? '{}') as ScenarioInput;
+const settings = {
+  endpoint: input.endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+};
+const iamClient = createIamClient(settings);
+// One count per call by operation, whatever its retries (the retries happen below this step).
+const calls = new Map<string, number>();
+iamClient.middlewareStack.add(
+  (next, context) => (args) => {
+    const operation = String(context.commandName ?? 'unknown').replace(/Command$/, '');
+    calls.set(operation, (calls.get(operation) ?? 0) + 1);
+    return next(args);
+  },
+  { step: 'initialize', name: 'awssecBenchCallCounter' },
+);
+const options = {
+  ...settings,
+  iamClient,
+  stsClient: createStsClient(settings),
+  source: input.source,
+  concurrency: input.concurrency,
+};
+
+const started = performance.now();
+let output: Omit<ScenarioOutput, 'wallMs' | 'peakRssMb' | 'callsByOperation'>;
+if (input.kind === 'report') {
+  const report = await generateMfaReport(options);
+  output = { users: report.summary.total };
+} else {
+  const run = await enforceMfaCompliance({ ...options, dryRun: false, force: true });
+  output = {
+    users: run.summary.users_assessed,
+    enforced: run.summary.by_outcome.enforced,
+    failed: run.summary.by_outcome.failed,
+  };
+}
+const result: ScenarioOutput = {
+  ...output,
+  wallMs: Math.round(performance.now() - started),
+  // maxRSS is in kilobytes.
+  peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  callsByOperation: Object.fromEntries([...calls].sort(([a], [b]) => a.localeCompare(b))),
+};
+process.stdout.write(`${JSON.stringify(result)}\n`);

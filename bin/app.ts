@@ -1,0 +1,28 @@
+/**
+ * The CDK app: reads the deployment config from context (cdk.json or -c),
+ * builds the stack in us-east-1 and runs the cdk-nag AwsSolutions checks,
+ * which fail synth on any finding that is not acknowledged with a reason.
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwssecIamMfaStack, IAM_EVENTS_REGION } from '../lib/awssec-iam-mfa-stack.ts';
+import { type AwssecConfig, ConfigError, readConfig } from '../lib/config.ts';
+
+const app = new App();
+
+let config: AwssecConfig;
+try {
+  config = readConfig((key) => app.node.tryGetContext(key));
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  // One line naming the key, not a stack trace.
+  process.stderr.write(`awssec iam-mfa: ${error.message}\n`);
+  process.exit(1);
+}
+
+new AwssecIamMfaStack(app, 'AwssecIamMfa', {
+  config,
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: IAM_EVENTS_REGION },
+});
+
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,0 +1,379 @@
+/**
+ * The deployed half of awssec iam-mfa: the onboarding, nightly and alerts
+ * functions, the events that start them, the security topic they and the
+ * alarms report to, the report bucket, the alert table and a dashboard.
+ * One stack, in us-east-1: IAM's CloudTrail events reach EventBridge there
+ * and nowhere else.
+ */
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Dashboard, GraphWidget, type IMetric, Metric, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Match, Schedule } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { REQUIRE_MFA_POLICY_NAME } from '../lambdas/core/policies.ts';
+import {
+  ALERT_TABLE_KEYS,
+  ENV,
+  EVENTS,
+  FUNCTION_ENV,
+  FUNCTIONS,
+  METRICS,
+  type MetricName,
+} from '../lambdas/function-contract.ts';
+import type { AwssecConfig } from './config.ts';
+import { AwssecFunction } from './constructs/awssec-function.ts';
+import {
+  alertsPermissions,
+  nightlyPermissions,
+  onboardingPermissions,
+  type PermissionResources,
+} from './function-permissions.ts';
+import { acknowledge } from './nag.ts';
+
+/** IAM's CloudTrail events are delivered to EventBridge in this region only. */
+export const IAM_EVENTS_REGION = 'us-east-1';
+
+export interface AwssecIamMfaStackProps extends StackProps {
+  readonly config: AwssecConfig;
+}
+
+type FunctionName = keyof typeof FUNCTIONS;
+type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** The value of each environment variable, as the handlers parse it: lists comma-joined, booleans and numbers as text. */
+export function environmentValues(
+  config: AwssecConfig,
+  resources: {
+    reportBucket: string;
+    topicArn: string;
+    alertTable: string;
+  },
+): Record<EnvName, string> {
+  return {
+    [ENV.senderEmail]: config.senderEmail,
+    [ENV.emailDomain]: config.emailDomain,
+    [ENV.excludeUsers]: config.excludeUsers.join(','),
+    [ENV.breakGlass]: config.breakGlass.join(','),
+    [ENV.gracePeriodDays]: String(config.gracePeriodDays),
+    [ENV.warningDays]: String(config.warningDays),
+    [ENV.mode]: config.mode,
+    [ENV.apply]: String(config.apply),
+    [ENV.disableConsoleAccess]: String(config.disableConsoleAccess),
+    [ENV.maxUsers]: String(config.maxUsers),
+    [ENV.maxPercent]: String(config.maxPercent),
+    [ENV.reportBucket]: resources.reportBucket,
+    [ENV.topicArn]: resources.topicArn,
+    [ENV.alertTable]: resources.alertTable,
+    [ENV.alertWindowMinutes]: String(config.alertWindowMinutes),
+  };
+}
+
+export class AwssecIamMfaStack extends Stack {
+  readonly topic: Topic;
+  readonly topicKey: Key;
+  readonly reportBucket: Bucket;
+  readonly alertTable: Table;
+  readonly functions: Readonly<Record<FunctionName, AwssecFunction>>;
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: AwssecIamMfaStackProps) {
+    super(scope, id, {
+      description:
+        'awssec iam-mfa: keeps IAM users behind MFA (onboarding, nightly report/warn/enforce, alerts)',
+      ...props,
+    });
+    if (this.region !== IAM_EVENTS_REGION) {
+      throw new Error(
+        `stack ${id} is for region ${this.region}: deploy it to ${IAM_EVENTS_REGION}, the only region where IAM's CloudTrail events reach EventBridge`,
+      );
+    }
+    const { config } = props;
+
+    // The security topic, encrypted with its own key. CloudWatch alarms publish through SNS, which
+    // needs the key on the alarms' behalf; the functions' roles get the key through SNS only.
+    this.topicKey = new Key(this, 'TopicKey', {
+      description: 'awssec iam-mfa: encrypts the security topic',
+      enableKeyRotation: true,
+    });
+    this.topicKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToUseTheKey',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    this.topic = new Topic(this, 'SecurityTopic', {
+      displayName: 'awssec iam-mfa security',
+      masterKey: this.topicKey,
+      enforceSSL: true,
+    });
+    // enforceSSL gives the topic a policy, which replaces SNS's default one: allow this account's alarms.
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowThisAccountsAlarmsToPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+    for (const address of config.securityEmails) this.topic.addSubscription(new EmailSubscription(address));
+
+    this.reportBucket = new Bucket(this, 'ReportBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      versioned: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        {
+          id: 'ExpireOldVersions',
+          noncurrentVersionExpiration: Duration.days(365),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+    });
+    acknowledge(
+      this.reportBucket,
+      'AwsSolutions-S1',
+      'No server access log: only the nightly function writes here (s3:PutObject under reports/), versioning keeps every report, and CloudTrail (S3 data events, where the account enables them) records access; an access-log bucket would need the same exemption',
+    );
+
+    this.alertTable = new Table(this, 'AlertTable', {
+      partitionKey: { name: ALERT_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      timeToLiveAttribute: ALERT_TABLE_KEYS.ttlAttribute,
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      // Claims live for an alert window; nothing in the table is worth keeping after the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const env = environmentValues(config, {
+      reportBucket: this.reportBucket.bucketName,
+      topicArn: this.topic.topicArn,
+      alertTable: this.alertTable.tableName,
+    });
+    const environmentOf = (name: FunctionName) =>
+      Object.fromEntries(FUNCTION_ENV[name].map((variable) => [variable, env[variable]]));
+    const common = { alarmTopic: this.topic, logRetention: config.logRetentionDays };
+
+    const onboarding = new AwssecFunction(this, 'Onboarding', {
+      ...common,
+      entry: FUNCTIONS.onboarding.entry,
+      serviceName: FUNCTIONS.onboarding.serviceName,
+      description: 'awssec iam-mfa: attaches RequireMFA to each new IAM user and mails the MFA set-up steps',
+      environment: environmentOf('onboarding'),
+      timeout: Duration.minutes(1),
+    });
+    const nightly = new AwssecFunction(this, 'Nightly', {
+      ...common,
+      entry: FUNCTIONS.nightly.entry,
+      serviceName: FUNCTIONS.nightly.serviceName,
+      description: `awssec iam-mfa: the nightly MFA report (${config.mode} mode${config.mode === 'enforce' ? (config.apply ? ', applying' : ', dry run') : ''})`,
+      environment: environmentOf('nightly'),
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+    });
+    const alerts = new AwssecFunction(this, 'Alerts', {
+      ...common,
+      entry: FUNCTIONS.alerts.entry,
+      serviceName: FUNCTIONS.alerts.serviceName,
+      description:
+        'awssec iam-mfa: tells the security topic about sign-ins without MFA, root sign-ins, MFA removals',
+      environment: environmentOf('alerts'),
+      timeout: Duration.seconds(30),
+    });
+    this.functions = { onboarding, nightly, alerts };
+
+    const resources: PermissionResources = {
+      users: this.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: '*' }),
+      requireMfaPolicy: this.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'policy',
+        resourceName: REQUIRE_MFA_POLICY_NAME,
+      }),
+      sesIdentities: this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }),
+      reportObjects: this.reportBucket.arnForObjects('reports/*'),
+      topic: this.topic.topicArn,
+      topicKey: this.topicKey.keyArn,
+      snsService: `sns.${this.region}.amazonaws.com`,
+      alertTable: this.alertTable.tableArn,
+    };
+    onboarding.grant(...onboardingPermissions(config, resources));
+    nightly.grant(...nightlyPermissions(config, resources));
+    alerts.grant(...alertsPermissions(resources));
+
+    const { iamApiCall, consoleSignIn } = EVENTS;
+    onboarding.addTrigger('CreateUserRule', {
+      description: 'awssec iam-mfa: a new IAM user (CreateUser, via CloudTrail)',
+      eventPattern: {
+        source: [iamApiCall.source],
+        detailType: [iamApiCall.detailType],
+        detail: { eventSource: [iamApiCall.eventSource], eventName: [EVENTS.createUser] },
+      },
+    });
+    nightly.addTrigger('ScheduleRule', {
+      description: `awssec iam-mfa: the nightly MFA run, ${config.schedule} (UTC)`,
+      schedule: Schedule.expression(config.schedule),
+      // A run that EventBridge could not start within the hour is better left to the next night.
+      maxEventAge: Duration.hours(1),
+    });
+    alerts.addTrigger('ConsoleSignInWithoutMfaRule', {
+      description: 'awssec iam-mfa: an IAM user signed in to the console without MFA',
+      eventPattern: {
+        source: [consoleSignIn.source],
+        detailType: [...consoleSignIn.detailTypes],
+        detail: {
+          eventName: [consoleSignIn.eventName],
+          userIdentity: { type: ['IAMUser'] },
+          responseElements: { ConsoleLogin: ['Success'] },
+          additionalEventData: { MFAUsed: Match.anythingBut('Yes') },
+        },
+      },
+    });
+    alerts.addTrigger('RootSignInRule', {
+      description: 'awssec iam-mfa: a console sign-in as root',
+      eventPattern: {
+        source: [consoleSignIn.source],
+        detailType: [...consoleSignIn.detailTypes],
+        detail: { eventName: [consoleSignIn.eventName], userIdentity: { type: ['Root'] } },
+      },
+    });
+    alerts.addTrigger('MfaDeviceRemovedRule', {
+      description: 'awssec iam-mfa: an MFA device deactivated or deleted',
+      eventPattern: {
+        source: [iamApiCall.source],
+        detailType: [iamApiCall.detailType],
+        detail: { eventSource: [iamApiCall.eventSource], eventName: [...EVENTS.mfaRemoval] },
+      },
+    });
+
+    this.dashboard = this.buildDashboard(Object.values(this.functions));
+
+    new CfnOutput(this, 'SecurityTopicArn', {
+      value: this.topic.topicArn,
+      description: 'The security SNS topic: alerts, nightly summaries and alarms',
+    });
+    new CfnOutput(this, 'ReportBucketName', {
+      value: this.reportBucket.bucketName,
+      description: 'The nightly JSON and CSV reports, under reports/YYYY/MM/DD/',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.dashboard.dashboardName,
+      description: 'The CloudWatch dashboard of the compliance figures',
+    });
+  }
+
+  /** The nightly figures over time, then the functions' health. */
+  private buildDashboard(functions: readonly AwssecFunction[]): Dashboard {
+    const nightly = (name: MetricName, statistic = 'Maximum') =>
+      new Metric({
+        namespace: METRICS.namespace,
+        metricName: name,
+        dimensionsMap: { service: FUNCTIONS.nightly.serviceName },
+        statistic,
+        period: Duration.days(1),
+        label: name,
+      });
+    const graph = (title: string, metrics: IMetric[], unit?: { min: number; max?: number }) =>
+      new GraphWidget({
+        title,
+        left: metrics,
+        width: 12,
+        height: 6,
+        ...(unit === undefined
+          ? {}
+          : { leftYAxis: { min: unit.min, ...(unit.max === undefined ? {} : { max: unit.max }) } }),
+      });
+
+    const dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `${this.stackName}-mfa-compliance`,
+      defaultInterval: Duration.days(90),
+    });
+    dashboard.addWidgets(
+      new TextWidget({
+        markdown:
+          "# awssec iam-mfa\nThe nightly run's figures (one point a night), then the functions' errors and dead-letter queues. The reports themselves are in the report bucket.",
+        width: 24,
+        height: 2,
+      }),
+    );
+    dashboard.addWidgets(
+      graph(
+        'Compliance (%)',
+        [
+          nightly('CompliancePercent'),
+          nightly('ConsoleUsersWithMfaPercent'),
+          nightly('KeyUsersWithMfaPercent'),
+        ],
+        { min: 0, max: 100 },
+      ),
+      graph(
+        'Users by status',
+        [
+          nightly('UsersTotal'),
+          nightly('UsersCompliant'),
+          nightly('UsersNonCompliant'),
+          nightly('UsersGracePeriod'),
+          nightly('UsersExempted'),
+        ],
+        { min: 0 },
+      ),
+    );
+    dashboard.addWidgets(
+      graph(
+        'Warned, enforced, failures',
+        [
+          nightly('UsersWarned', 'Sum'),
+          nightly('UsersEnforced', 'Sum'),
+          nightly('EnforcementFailures', 'Sum'),
+        ],
+        { min: 0 },
+      ),
+      graph('Root MFA enabled (1 = yes)', [nightly('RootMfaEnabled', 'Minimum')], { min: 0, max: 1 }),
+    );
+    dashboard.addWidgets(
+      graph(
+        'Function errors',
+        functions.map((fn) =>
+          fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum', label: fn.serviceName }),
+        ),
+        { min: 0 },
+      ),
+      graph(
+        'Dead-letter queue depth (messages)',
+        functions.flatMap((fn) =>
+          fn.deadLetterQueues.map((queue) =>
+            queue.metricApproximateNumberOfMessagesVisible({
+              period: Duration.minutes(5),
+              statistic: 'Maximum',
+              label: `${fn.node.id} ${queue.node.id}`,
+            }),
+          ),
+        ),
+        { min: 0 },
+      ),
+    );
+    return dashboard;
+  }
+}

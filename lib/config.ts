@@ -1,0 +1,217 @@
+/**
+ * The deployment's settings, read from CDK context (`cdk.json` or `-c key=value`).
+ * Every key has a default, so `cdk synth` works with no context at all; a bad
+ * value stops synth with a message that names the key, the value and what is
+ * allowed. `-c` passes strings, so booleans, numbers and lists are accepted as
+ * strings too.
+ */
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { parsePatternList, validatePattern } from '../lambdas/core/user-selection.ts';
+import { NIGHTLY_MODES, type NightlyModeName } from '../lambdas/function-contract.ts';
+
+export interface AwssecConfig {
+  /** SES-verified sender of the users' mails; empty: no mail is sent (and no SES permission granted). */
+  readonly senderEmail: string;
+  /** Mail goes to `<user>@<emailDomain>` when the user has no `email` tag; empty: the tag only. */
+  readonly emailDomain: string;
+  /** Addresses subscribed to the security SNS topic (each confirms by mail). */
+  readonly securityEmails: readonly string[];
+  /** When the nightly run starts: an EventBridge `cron(...)` expression, in UTC. */
+  readonly schedule: string;
+  readonly mode: NightlyModeName;
+  /** Enforcement acts only when true; otherwise it is a dry run whose plan goes in the summary. */
+  readonly apply: boolean;
+  readonly gracePeriodDays: number;
+  readonly warningDays: number;
+  /** Names or patterns (`svc-*`) exempted from the assessment. */
+  readonly excludeUsers: readonly string[];
+  /** Names or patterns never acted on. */
+  readonly breakGlass: readonly string[];
+  /** At most this many users acted on in one run. */
+  readonly maxUsers: number;
+  /** At most this percentage of the account's users acted on in one run. */
+  readonly maxPercent: number;
+  /** Enforcement also deletes the console password (it cannot be restored). */
+  readonly disableConsoleAccess: boolean;
+  readonly logRetentionDays: RetentionDays;
+  /** At most one alert per user and kind in this many minutes. */
+  readonly alertWindowMinutes: number;
+}
+
+export const DEFAULT_CONFIG: AwssecConfig = {
+  senderEmail: '',
+  emailDomain: '',
+  securityEmails: [],
+  schedule: 'cron(0 3 * * ? *)',
+  mode: 'report',
+  apply: false,
+  gracePeriodDays: 7,
+  warningDays: 3,
+  excludeUsers: [],
+  breakGlass: [],
+  maxUsers: 10,
+  maxPercent: 50,
+  disableConsoleAccess: false,
+  logRetentionDays: RetentionDays.ONE_YEAR,
+  alertWindowMinutes: 60,
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** The retention periods CloudWatch Logs accepts (RetentionDays without INFINITE). */
+export const LOG_RETENTION_VALUES: readonly number[] = Object.values(RetentionDays)
+  .filter((value): value is number => typeof value === 'number' && value !== RetentionDays.INFINITE)
+  .sort((a, b) => a - b);
+
+const EMAIL =
+  /^[^\s@<>,;"']+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const CRON_FIELD = /^[0-9A-Za-z*?,\-/#]+$/;
+
+/** `context mode: 'audit' is not one of report, warn, enforce` */
+function invalid(key: string, value: unknown, allowed: string): ConfigError {
+  const shown = typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+  return new ConfigError(`context ${key}: ${shown} ${allowed}`);
+}
+
+function stringValue(key: string, value: unknown): string {
+  if (typeof value !== 'string') throw invalid(key, value, 'is not a string');
+  return value.trim();
+}
+
+function emailValue(key: string, value: unknown, optional: boolean): string {
+  const text = stringValue(key, value);
+  if (optional && text === '') return '';
+  if (!EMAIL.test(text)) throw invalid(key, value, 'is not an email address (name@example.com)');
+  return text;
+}
+
+function domainValue(key: string, value: unknown): string {
+  const text = stringValue(key, value).replace(/^@/, '');
+  if (text !== '' && !DOMAIN.test(text)) throw invalid(key, value, 'is not a domain name (example.com)');
+  return text;
+}
+
+/** A JSON array of strings, or one string of comma-separated items (`a,b`, `["a","b"]`). */
+function listValue(key: string, value: unknown): string[] {
+  let items: unknown = value;
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (text.startsWith('[')) {
+      try {
+        items = JSON.parse(text);
+      } catch {
+        throw invalid(key, value, 'is not a JSON array of strings nor a comma-separated list');
+      }
+    } else {
+      items = text.split(',');
+    }
+  }
+  if (!Array.isArray(items) || items.some((item) => typeof item !== 'string')) {
+    throw invalid(key, value, 'is not a list of strings (a JSON array or a comma-separated string)');
+  }
+  return (items as string[]).map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function patternListValue(key: string, value: unknown): string[] {
+  try {
+    if (typeof value === 'string' && !value.trim().startsWith('[')) return parsePatternList(value);
+    return listValue(key, value).map((item) => {
+      // The functions get the list comma-separated: a name with a comma in it would be split in two.
+      if (item.includes(','))
+        throw invalid(key, item, 'contains a comma, which the functions read as a separator');
+      return validatePattern(item);
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`context ${key}: ${(error as Error).message}`);
+  }
+}
+
+function booleanValue(key: string, value: unknown): boolean {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw invalid(key, value, 'is not true or false');
+}
+
+function numberValue(key: string, value: unknown, allowed: string): number {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isFinite(number)) throw invalid(key, value, allowed);
+  return number;
+}
+
+function wholeNumberValue(key: string, value: unknown, minimum: number): number {
+  const allowed = `is not a whole number of ${minimum} or more`;
+  const number = numberValue(key, value, allowed);
+  if (!Number.isInteger(number) || number < minimum) throw invalid(key, value, allowed);
+  return number;
+}
+
+function percentValue(key: string, value: unknown): number {
+  const allowed = 'is not a percentage above 0 and at most 100';
+  const number = numberValue(key, value, allowed);
+  if (number <= 0 || number > 100) throw invalid(key, value, allowed);
+  return number;
+}
+
+function modeValue(key: string, value: unknown): NightlyModeName {
+  const mode = NIGHTLY_MODES.find((candidate) => candidate === value);
+  if (mode === undefined) throw invalid(key, value, `is not one of ${NIGHTLY_MODES.join(', ')}`);
+  return mode;
+}
+
+/** An EventBridge cron expression: `cron(min hour day-of-month month day-of-week year)`, one of the days `?`. */
+function scheduleValue(key: string, value: unknown): string {
+  const allowed =
+    'is not an EventBridge cron expression: cron(minutes hours day-of-month month day-of-week year), with ? in day-of-month or day-of-week, e.g. cron(0 3 * * ? *)';
+  const text = stringValue(key, value);
+  const fields = /^cron\((.*)\)$/.exec(text)?.[1]?.trim().split(/\s+/) ?? [];
+  if (fields.length !== 6 || !fields.every((field) => CRON_FIELD.test(field)))
+    throw invalid(key, value, allowed);
+  if ((fields[2] === '?') === (fields[4] === '?')) throw invalid(key, value, allowed);
+  return text;
+}
+
+function retentionValue(key: string, value: unknown): RetentionDays {
+  const allowed = `is not a CloudWatch Logs retention (days): one of ${LOG_RETENTION_VALUES.join(', ')}`;
+  const number = numberValue(key, value, allowed);
+  if (!LOG_RETENTION_VALUES.includes(number)) throw invalid(key, value, allowed);
+  return number as RetentionDays;
+}
+
+type Reader<K extends keyof AwssecConfig> = (key: K, value: unknown) => AwssecConfig[K];
+
+const READERS: { readonly [K in keyof AwssecConfig]: Reader<K> } = {
+  senderEmail: (key, value) => emailValue(key, value, true),
+  emailDomain: domainValue,
+  securityEmails: (key, value) => listValue(key, value).map((item) => emailValue(key, item, false)),
+  schedule: scheduleValue,
+  mode: modeValue,
+  apply: booleanValue,
+  gracePeriodDays: (key, value) => wholeNumberValue(key, value, 0),
+  warningDays: (key, value) => wholeNumberValue(key, value, 1),
+  excludeUsers: patternListValue,
+  breakGlass: patternListValue,
+  maxUsers: (key, value) => wholeNumberValue(key, value, 1),
+  maxPercent: percentValue,
+  disableConsoleAccess: booleanValue,
+  logRetentionDays: retentionValue,
+  alertWindowMinutes: (key, value) => wholeNumberValue(key, value, 1),
+};
+
+/** The context keys this app reads, in the README's order. */
+export const CONFIG_KEYS = Object.keys(READERS) as (keyof AwssecConfig)[];
+
+/**
+ * The config from CDK context: `readConfig((key) => app.node.tryGetContext(key))`.
+ * An absent (undefined or null) key takes its default.
+ */
+export function readConfig(context: (key: string) => unknown): AwssecConfig {
+  const read = <K extends keyof AwssecConfig>(key: K): AwssecConfig[K] => {
+    const value = context(key);
+    return value === undefined || value === null ? DEFAULT_CONFIG[key] : READERS[key](key, value);
+  };
+  return Object.fromEntries(CONFIG_KEYS.map((key) => [key, read(key)])) as unknown as AwssecConfig;
+}

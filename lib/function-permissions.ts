@@ -1,0 +1,229 @@
+/**
+ * What each function's role may do, as explicit statements: no `*` action,
+ * resources as narrow as IAM allows, and the nightly run's writes only in the
+ * modes that make them (report: reads; warn: + tag and mail; enforce: + the
+ * dry run's reads; apply: + the writes). The IAM action lists come from
+ * lambdas/core/permissions.ts, the CLI's list of what it calls and why.
+ */
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { ENFORCEMENT_TAGS } from '../lambdas/core/enforcement.ts';
+import { actionsOf, BULK_REPORT_PERMISSIONS, ENFORCE_PERMISSIONS } from '../lambdas/core/permissions.ts';
+import { WARNED_TAG } from '../lambdas/core/warnings.ts';
+import type { AwssecConfig } from './config.ts';
+
+/** A statement for a function's role, and why any resource in it ends in a wildcard (cdk-nag IAM5). */
+export interface RolePermission {
+  readonly statement: PolicyStatement;
+  /** Required when a resource contains `*`: the reason recorded with the cdk-nag acknowledgment. */
+  readonly wildcardReason?: string;
+}
+
+/** The ARNs the statements name; tokens are fine. */
+export interface PermissionResources {
+  /** `arn:PARTITION:iam::ACCOUNT:user/*` */
+  readonly users: string;
+  /** `arn:PARTITION:iam::ACCOUNT:policy/RequireMFA` */
+  readonly requireMfaPolicy: string;
+  /** `arn:PARTITION:ses:REGION:ACCOUNT:identity/*` */
+  readonly sesIdentities: string;
+  /** The report bucket's objects under `reports/`. */
+  readonly reportObjects: string;
+  readonly topic: string;
+  readonly topicKey: string;
+  /** `sns.REGION.amazonaws.com`: the topic key is usable only through SNS. */
+  readonly snsService: string;
+  readonly alertTable: string;
+}
+
+/**
+ * IAM actions that take no resource ARN (the Service Authorization Reference
+ * lists no resource type for them), so `Resource: '*'` is the only form.
+ */
+export const ACCOUNT_LEVEL_IAM_ACTIONS: ReadonlySet<string> = new Set([
+  'iam:GenerateCredentialReport',
+  'iam:GetCredentialReport',
+  'iam:GetAccountAuthorizationDetails',
+  'iam:ListVirtualMFADevices',
+  'iam:GetAccountSummary',
+]);
+
+/** Actions on the RequireMFA managed policy itself, scoped to its ARN. */
+const REQUIRE_MFA_POLICY_ACTIONS: ReadonlySet<string> = new Set([
+  'iam:GetPolicy',
+  'iam:GetPolicyVersion',
+  'iam:CreatePolicy',
+]);
+
+/** Enforcement's writes: granted only with `apply: true` (a dry run cannot change anything). */
+const ENFORCEMENT_WRITES: ReadonlySet<string> = new Set([
+  'iam:CreatePolicy',
+  'iam:UpdateAccessKey',
+  'iam:AttachUserPolicy',
+  'iam:DeleteLoginProfile',
+]);
+
+const TAG_USER = 'iam:TagUser';
+const ATTACH_USER_POLICY = 'iam:AttachUserPolicy';
+const DELETE_LOGIN_PROFILE = 'iam:DeleteLoginProfile';
+
+const USERS_REASON = 'user/*: IAM users are created after deployment, so none can be named in advance';
+const ACCOUNT_LEVEL_REASON =
+  'Resource * only for iam:GenerateCredentialReport, GetCredentialReport, GetAccountAuthorizationDetails, ListVirtualMFADevices and GetAccountSummary, which support no resource-level permission';
+
+function allow(
+  sid: string,
+  actions: readonly string[],
+  resources: readonly string[],
+  conditions?: Record<string, Record<string, unknown>>,
+): PolicyStatement {
+  return new PolicyStatement({
+    sid,
+    effect: Effect.ALLOW,
+    actions: [...actions],
+    resources: [...resources],
+    ...(conditions === undefined ? {} : { conditions }),
+  });
+}
+
+/** AttachUserPolicy, for the RequireMFA policy and no other. */
+function attachRequireMfaOnly(r: PermissionResources): RolePermission {
+  return {
+    statement: allow('AttachRequireMfaOnly', [ATTACH_USER_POLICY], [r.users], {
+      ArnEquals: { 'iam:PolicyARN': r.requireMfaPolicy },
+    }),
+    wildcardReason: `${USERS_REASON}; the condition iam:PolicyARN allows attaching the RequireMFA policy and no other`,
+  };
+}
+
+/** SendEmail as the configured sender only (`ses:FromAddress`); identity/* because SES's sandbox also authorizes each recipient. */
+function sendMailAsSender(config: AwssecConfig, r: PermissionResources): RolePermission[] {
+  if (config.senderEmail === '') return [];
+  return [
+    {
+      statement: allow('SendMailAsSender', ['ses:SendEmail'], [r.sesIdentities], {
+        StringEquals: { 'ses:FromAddress': config.senderEmail },
+      }),
+      wildcardReason:
+        'identity/*: SES authorizes the sending identity (the address or its domain) and, in the sandbox, each recipient identity; the condition ses:FromAddress allows only the configured sender',
+    },
+  ];
+}
+
+/** Publish to the security topic, with the key actions SNS needs to encrypt the message, only through SNS. */
+function publishToTopic(sid: string, r: PermissionResources): RolePermission[] {
+  return [
+    { statement: allow(sid, ['sns:Publish'], [r.topic]) },
+    {
+      statement: allow('UseTopicKeyThroughSns', ['kms:GenerateDataKey', 'kms:Decrypt'], [r.topicKey], {
+        StringEquals: { 'kms:ViaService': r.snsService },
+      }),
+    },
+  ];
+}
+
+/** Onboarding: read the new user, attach RequireMFA (creating the policy on first need), mail the steps. */
+export function onboardingPermissions(config: AwssecConfig, r: PermissionResources): RolePermission[] {
+  return [
+    {
+      statement: allow('ReadNewUser', ['iam:GetUser'], [r.users]),
+      wildcardReason: `${USERS_REASON}; GetUser is read-only`,
+    },
+    attachRequireMfaOnly(r),
+    {
+      statement: allow('ReadOrCreateRequireMfaPolicy', [...REQUIRE_MFA_POLICY_ACTIONS], [r.requireMfaPolicy]),
+    },
+    ...sendMailAsSender(config, r),
+  ];
+}
+
+/** Alerts: claim the alert in the table (conditional write), publish it to the topic. */
+export function alertsPermissions(r: PermissionResources): RolePermission[] {
+  return [
+    { statement: allow('ClaimAlert', ['dynamodb:PutItem'], [r.alertTable]) },
+    ...publishToTopic('PublishAlert', r),
+  ];
+}
+
+/** Nightly: the report always; warnings in warn and enforce mode; enforcement's reads in enforce mode, its writes only with apply. */
+export function nightlyPermissions(config: AwssecConfig, r: PermissionResources): RolePermission[] {
+  const warns = config.mode === 'warn' || config.mode === 'enforce';
+  const enforces = config.mode === 'enforce';
+  const applies = enforces && config.apply;
+
+  const reportActions = actionsOf(BULK_REPORT_PERMISSIONS);
+  const enforceActions = actionsOf(ENFORCE_PERMISSIONS).filter((action) => !reportActions.includes(action));
+  const enforceUserReads = enforceActions.filter(
+    (action) =>
+      !REQUIRE_MFA_POLICY_ACTIONS.has(action) && !ENFORCEMENT_WRITES.has(action) && action !== TAG_USER,
+  );
+  const policyActions = enforceActions.filter((action) => REQUIRE_MFA_POLICY_ACTIONS.has(action));
+  const userWrites = enforceActions.filter(
+    (action) =>
+      ENFORCEMENT_WRITES.has(action) &&
+      !REQUIRE_MFA_POLICY_ACTIONS.has(action) &&
+      action !== ATTACH_USER_POLICY &&
+      (action !== DELETE_LOGIN_PROFILE || config.disableConsoleAccess),
+  );
+
+  const permissions: RolePermission[] = [
+    {
+      statement: allow(
+        'ReadAccountReports',
+        reportActions.filter((action) => ACCOUNT_LEVEL_IAM_ACTIONS.has(action)),
+        ['*'],
+      ),
+      wildcardReason: ACCOUNT_LEVEL_REASON,
+    },
+    {
+      statement: allow(
+        'ReadUsers',
+        [
+          ...reportActions.filter((action) => !ACCOUNT_LEVEL_IAM_ACTIONS.has(action)),
+          ...(enforces ? enforceUserReads : []),
+        ],
+        [r.users],
+      ),
+      wildcardReason: `${USERS_REASON}; these actions are read-only`,
+    },
+    {
+      statement: allow('WriteReports', ['s3:PutObject'], [r.reportObjects]),
+      wildcardReason:
+        'reports/*: each night writes new objects named by date under reports/ in the report bucket',
+    },
+    ...publishToTopic('PublishSummary', r),
+  ];
+  if (warns) {
+    // Only the tags the run records (the warning; with apply, what enforcement did): never the exemption tag.
+    const tagKeys = [WARNED_TAG, ...(applies ? Object.values(ENFORCEMENT_TAGS) : [])];
+    permissions.push(
+      {
+        statement: allow('TagUsers', [TAG_USER], [r.users], {
+          'ForAllValues:StringEquals': { 'aws:TagKeys': tagKeys },
+        }),
+        wildcardReason: `${USERS_REASON}; the condition aws:TagKeys allows only the tags the run records (${tagKeys.join(', ')})`,
+      },
+      ...sendMailAsSender(config, r),
+    );
+  }
+  if (enforces) {
+    const reads = policyActions.filter((action) => !ENFORCEMENT_WRITES.has(action));
+    const writes = applies ? policyActions.filter((action) => ENFORCEMENT_WRITES.has(action)) : [];
+    permissions.push({
+      statement: allow(
+        applies ? 'ReadOrCreateRequireMfaPolicy' : 'ReadRequireMfaPolicy',
+        [...reads, ...writes],
+        [r.requireMfaPolicy],
+      ),
+    });
+  }
+  if (applies) {
+    permissions.push(
+      {
+        statement: allow('EnforceOnUsers', userWrites, [r.users]),
+        wildcardReason: `${USERS_REASON}; UpdateAccessKey disables (never deletes) a non-compliant user's keys${config.disableConsoleAccess ? '; DeleteLoginProfile because disableConsoleAccess is true' : ''}`,
+      },
+      attachRequireMfaOnly(r),
+    );
+  }
+  return permissions;
+}

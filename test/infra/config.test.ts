@@ -1,0 +1,151 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_KEYS, ConfigError, DEFAULT_CONFIG, readConfig } from '../../lib/config.ts';
+
+const fromContext = (context: Record<string, unknown>) => readConfig((key) => context[key]);
+
+describe('readConfig', () => {
+  it('gives the defaults with no context at all', () => {
+    expect(fromContext({})).toEqual({
+      senderEmail: '',
+      emailDomain: '',
+      securityEmails: [],
+      schedule: 'cron(0 3 * * ? *)',
+      mode: 'report',
+      apply: false,
+      gracePeriodDays: 7,
+      warningDays: 3,
+      excludeUsers: [],
+      breakGlass: [],
+      maxUsers: 10,
+      maxPercent: 50,
+      disableConsoleAccess: false,
+      logRetentionDays: RetentionDays.ONE_YEAR,
+      alertWindowMinutes: 60,
+    });
+    expect(fromContext({})).toEqual(DEFAULT_CONFIG);
+    expect(CONFIG_KEYS).toEqual(Object.keys(DEFAULT_CONFIG));
+  });
+
+  it('reads the strings -c passes', () => {
+    expect(
+      fromContext({
+        senderEmail: ' sec@example.com ',
+        emailDomain: '@example.com',
+        securityEmails: 'a@example.com, b@example.com',
+        schedule: 'cron(15 2 ? * MON-FRI *)',
+        mode: 'enforce',
+        apply: 'true',
+        gracePeriodDays: '0',
+        warningDays: '1',
+        excludeUsers: 'svc-*, ci-bot',
+        breakGlass: 'breakglass',
+        maxUsers: '1',
+        maxPercent: '0.5',
+        disableConsoleAccess: 'false',
+        logRetentionDays: '3653',
+        alertWindowMinutes: '15',
+      }),
+    ).toEqual({
+      senderEmail: 'sec@example.com',
+      emailDomain: 'example.com',
+      securityEmails: ['a@example.com', 'b@example.com'],
+      schedule: 'cron(15 2 ? * MON-FRI *)',
+      mode: 'enforce',
+      apply: true,
+      gracePeriodDays: 0,
+      warningDays: 1,
+      excludeUsers: ['svc-*', 'ci-bot'],
+      breakGlass: ['breakglass'],
+      maxUsers: 1,
+      maxPercent: 0.5,
+      disableConsoleAccess: false,
+      logRetentionDays: RetentionDays.TEN_YEARS,
+      alertWindowMinutes: 15,
+    });
+  });
+
+  it("reads cdk.json's JSON values, and lists as JSON arrays in a string", () => {
+    const config = fromContext({
+      securityEmails: ['a@example.com'],
+      excludeUsers: '["svc-*", "bob"]',
+      breakGlass: [],
+      apply: true,
+      maxPercent: 100,
+      logRetentionDays: 30,
+    });
+    expect(config).toMatchObject({
+      securityEmails: ['a@example.com'],
+      excludeUsers: ['svc-*', 'bob'],
+      breakGlass: [],
+      apply: true,
+      maxPercent: 100,
+      logRetentionDays: RetentionDays.ONE_MONTH,
+    });
+  });
+
+  it('takes an empty list string as no items', () => {
+    expect(fromContext({ excludeUsers: '', securityEmails: ' , ' })).toMatchObject({
+      excludeUsers: [],
+      securityEmails: [],
+    });
+  });
+
+  it.each([
+    ['mode', 'audit', "context mode: 'audit' is not one of report, warn, enforce"],
+    ['mode', 'Report', "context mode: 'Report' is not one of report, warn, enforce"],
+    ['apply', 'yes', "context apply: 'yes' is not true or false"],
+    ['apply', 1, 'context apply: 1 is not true or false'],
+    ['disableConsoleAccess', 'TRUE', "context disableConsoleAccess: 'TRUE' is not true or false"],
+    ['gracePeriodDays', '-1', "context gracePeriodDays: '-1' is not a whole number of 0 or more"],
+    ['gracePeriodDays', '1.5', "context gracePeriodDays: '1.5' is not a whole number of 0 or more"],
+    ['gracePeriodDays', 'seven', "context gracePeriodDays: 'seven' is not a whole number of 0 or more"],
+    ['warningDays', '0', "context warningDays: '0' is not a whole number of 1 or more"],
+    ['maxUsers', 0, 'context maxUsers: 0 is not a whole number of 1 or more'],
+    ['maxUsers', '', "context maxUsers: '' is not a whole number of 1 or more"],
+    ['maxPercent', '0', "context maxPercent: '0' is not a percentage above 0 and at most 100"],
+    ['maxPercent', 101, 'context maxPercent: 101 is not a percentage above 0 and at most 100'],
+    ['alertWindowMinutes', '0', "context alertWindowMinutes: '0' is not a whole number of 1 or more"],
+    [
+      'logRetentionDays',
+      '100',
+      "context logRetentionDays: '100' is not a CloudWatch Logs retention (days): one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+    ],
+    ['logRetentionDays', 9999, 'context logRetentionDays: 9999 is not a CloudWatch Logs retention'],
+    ['schedule', 'rate(1 day)', "context schedule: 'rate(1 day)' is not an EventBridge cron expression"],
+    [
+      'schedule',
+      'cron(0 3 * * *)',
+      "context schedule: 'cron(0 3 * * *)' is not an EventBridge cron expression",
+    ],
+    [
+      'schedule',
+      'cron(0 3 * * * *)',
+      "context schedule: 'cron(0 3 * * * *)' is not an EventBridge cron expression",
+    ],
+    [
+      'schedule',
+      'cron(0 3 ? * ? *)',
+      "context schedule: 'cron(0 3 ? * ? *)' is not an EventBridge cron expression",
+    ],
+    ['schedule', '0 3 * * ? *', "context schedule: '0 3 * * ? *' is not an EventBridge cron expression"],
+    ['schedule', 42, 'context schedule: 42 is not a string'],
+    ['senderEmail', 'security', "context senderEmail: 'security' is not an email address"],
+    [
+      'senderEmail',
+      'Sec <sec@example.com>',
+      "context senderEmail: 'Sec <sec@example.com>' is not an email address",
+    ],
+    ['emailDomain', 'example', "context emailDomain: 'example' is not a domain name"],
+    ['securityEmails', 'a@example.com,nobody', "context securityEmails: 'nobody' is not an email address"],
+    ['securityEmails', '[not json', "context securityEmails: '[not json' is not a JSON array of strings"],
+    ['securityEmails', { a: 1 }, 'context securityEmails: {"a":1} is not a list of strings'],
+    ['excludeUsers', 'bob smith', "context excludeUsers: 'bob smith' is not a user name or pattern"],
+    ['excludeUsers', ['team/alice'], "context excludeUsers: 'team/alice' is not a user name or pattern"],
+    ['excludeUsers', ['last,first'], "context excludeUsers: 'last,first' contains a comma"],
+    ['breakGlass', 'ok, [bad]', "context breakGlass: '[bad]' is not a user name or pattern"],
+  ])('rejects %s = %j, naming the key', (key, value, message) => {
+    expect(() => fromContext({ [key]: value })).toThrow(ConfigError);
+    expect(() => fromContext({ [key]: value })).toThrow(message);
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * The rules' event patterns against the real-shaped events the handler tests
+ * use (test/fixtures/events), with a small matcher for the subset of
+ * EventBridge's pattern syntax the stack uses: lists of exact values and
+ * `anything-but`. It shows that each rule picks the events it is for, and
+ * leaves the rest (MFA sign-ins, failures, federated users) alone.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildStack } from './support.ts';
+
+type Pattern = { readonly [key: string]: Pattern | readonly unknown[] };
+
+function leafMatches(allowed: readonly unknown[], value: unknown): boolean {
+  const values = Array.isArray(value) ? value : [value];
+  return values.some((candidate) =>
+    allowed.some((entry) => {
+      if (typeof entry !== 'object' || entry === null) return entry === candidate;
+      const rule = entry as Record<string, unknown>;
+      if ('anything-but' in rule) {
+        const excluded = [rule['anything-but']].flat();
+        return candidate !== undefined && !excluded.includes(candidate);
+      }
+      throw new Error(`the test matcher does not know ${JSON.stringify(entry)}`);
+    }),
+  );
+}
+
+/** EventBridge matching: every field the pattern names must be present in the event and match. */
+function matchesPattern(pattern: Pattern, event: unknown): boolean {
+  if (typeof event !== 'object' || event === null) return false;
+  const record = event as Record<string, unknown>;
+  return Object.entries(pattern).every(([key, expected]) =>
+    Array.isArray(expected)
+      ? key in record && leafMatches(expected, record[key])
+      : matchesPattern(expected as Pattern, record[key]),
+  );
+}
+
+const FIXTURES = new URL('../fixtures/events/', import.meta.url);
+const events = Object.fromEntries(
+  readdirSync(FIXTURES)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => [file.replace(/\.json$/, ''), JSON.parse(readFileSync(new URL(file, FIXTURES), 'utf8'))]),
+) as Record<string, unknown>;
+
+const built = buildStack();
+const rules = Object.fromEntries(
+  Object.values(built.stack.functions)
+    .flatMap((fn) => fn.rules)
+    .map((rule) => {
+      const resource =
+        built.template.findResources('AWS::Events::Rule')[
+          built.stack.getLogicalId(rule.node.defaultChild as never)
+        ];
+      return [rule.node.id, resource?.Properties.EventPattern as Pattern | undefined];
+    }),
+);
+
+/** Which rule each event starts; every other rule must leave it alone. */
+const EXPECTED: Record<string, string[]> = {
+  'create-user': ['CreateUserRule'],
+  'console-login-no-mfa': ['ConsoleSignInWithoutMfaRule'],
+  'console-login-mfa': [],
+  'console-login-failure': [],
+  'federated-signin': [],
+  'root-signin': ['RootSignInRule'],
+  'deactivate-mfa-device': ['MfaDeviceRemovedRule'],
+  'root-deactivate-mfa-device': ['MfaDeviceRemovedRule'],
+  'delete-virtual-mfa-device': ['MfaDeviceRemovedRule'],
+  scheduled: [],
+};
+
+describe('event patterns against real-shaped events', () => {
+  it('covers the fixtures and the rules', () => {
+    expect(Object.keys(rules).sort()).toEqual([
+      'ConsoleSignInWithoutMfaRule',
+      'CreateUserRule',
+      'MfaDeviceRemovedRule',
+      'RootSignInRule',
+      'ScheduleRule',
+    ]);
+    expect(Object.keys(events)).toEqual(expect.arrayContaining(Object.keys(EXPECTED)));
+  });
+
+  it.each(Object.entries(EXPECTED))('%s starts %j', (name, expected) => {
+    const matched = Object.entries(rules)
+      .filter(([, pattern]) => pattern !== undefined && matchesPattern(pattern, events[name]))
+      .map(([id]) => id);
+    expect(matched).toEqual(expected);
+  });
+
+  it('matches the other detail-type spelling too', () => {
+    const event = events['console-login-no-mfa'] as Record<string, unknown>;
+    const otherSpelling = { ...event, 'detail-type': 'AWS Console Signin via CloudTrail' };
+    const pattern = rules.ConsoleSignInWithoutMfaRule;
+    expect(pattern && matchesPattern(pattern, otherSpelling)).toBe(true);
+  });
+});

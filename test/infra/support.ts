@@ -1,0 +1,84 @@
+/**
+ * Builds the stack the way bin/app.ts does (cdk.json's feature flags, the
+ * config from context), without esbuild: `aws:cdk:bundling-stacks: []` makes
+ * NodejsFunction skip bundling, so these tests take milliseconds.
+ */
+import { readFileSync } from 'node:fs';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwssecIamMfaStack } from '../../lib/awssec-iam-mfa-stack.ts';
+import { readConfig } from '../../lib/config.ts';
+
+/** The feature flags and settings of cdk.json, so the tests see the template `cdk synth` makes. */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = (
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
+
+export interface Built {
+  readonly app: App;
+  readonly stack: AwssecIamMfaStack;
+  readonly template: Template;
+}
+
+const built = new Map<string, Built>();
+
+/**
+ * The stack for this context (as `-c key=value` would give it), unbundled.
+ * Read-only: the same context gives the same (cached) stack, as synth is the slow part.
+ */
+export function buildStack(context: Record<string, unknown> = {}, options: { account?: string } = {}): Built {
+  const key = JSON.stringify([context, options.account]);
+  const cached = built.get(key);
+  if (cached !== undefined) return cached;
+  const app = new App({
+    context: { ...CDK_JSON_CONTEXT, ...context, 'aws:cdk:bundling-stacks': [] },
+  });
+  const config = readConfig((name) => app.node.tryGetContext(name));
+  const stack = new AwssecIamMfaStack(app, 'AwssecIamMfa', {
+    config,
+    env: { account: options.account, region: 'us-east-1' },
+  });
+  const result = { app, stack, template: Template.fromStack(stack) };
+  built.set(key, result);
+  return result;
+}
+
+/** A token (an ARN, a name) as the template has it: `{ Ref: … }`, `{ 'Fn::GetAtt': … }`. */
+export function cfn(stack: Stack, value: string): unknown {
+  return stack.resolve(value);
+}
+
+/** The statements of the policy attached to a role, in order. */
+export function roleStatements(
+  built: Built,
+  roleLogicalIdOf: (stack: AwssecIamMfaStack) => string,
+): unknown[] {
+  const roleId = roleLogicalIdOf(built.stack);
+  const policies = Object.values(built.template.findResources('AWS::IAM::Policy')).filter(
+    (policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+  );
+  if (policies.length !== 1)
+    throw new Error(`expected one policy on role ${roleId}, found ${policies.length}`);
+  return policies[0]?.Properties.PolicyDocument.Statement as unknown[];
+}
+
+/** Every inline statement and managed policy that any role in the template has. */
+export function allRoleStatements(built: Built): { Action: string | string[] }[] {
+  const policies = Object.values(built.template.findResources('AWS::IAM::Policy'));
+  const roles = Object.values(built.template.findResources('AWS::IAM::Role'));
+  return [
+    ...policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement),
+    ...roles.flatMap((role) =>
+      (role.Properties.Policies ?? []).flatMap(
+        (policy: { PolicyDocument: { Statement: unknown[] } }) => policy.PolicyDocument.Statement,
+      ),
+    ),
+  ];
+}
+
+/** The logical id of an L2 construct's CloudFormation resource (a Role's AWS::IAM::Role). */
+export function logicalIdOf(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
+  return stack.getLogicalId(construct.node.defaultChild as never);
+}
