@@ -1,3 +1,4 @@
+import { EVENTS } from '../function-contract.ts';
 import { validatePattern } from './user-selection.ts';
 
 /**
@@ -45,11 +46,8 @@ export interface IgnoredEvent {
   readonly reason: string;
 }
 
-const CONSOLE_SIGN_IN_TYPES = new Set([
-  'AWS Console Sign In via CloudTrail',
-  'AWS Console Signin via CloudTrail',
-]);
-const MFA_REMOVAL_CALLS = new Set(['DeactivateMFADevice', 'DeleteVirtualMFADevice']);
+const CONSOLE_SIGN_IN_TYPES: ReadonlySet<string> = new Set(EVENTS.consoleSignIn.detailTypes);
+const MFA_REMOVAL_CALLS: ReadonlySet<string> = new Set(EVENTS.mfaRemoval);
 const ROOT_USER_NAME = 'root';
 
 export function parseCreateUserEvent(event: unknown): ParsedEvent<CreatedUser> {
@@ -57,9 +55,9 @@ export function parseCreateUserEvent(event: unknown): ParsedEvent<CreatedUser> {
   if (!envelope.ok) return envelope;
   const { eventId, source, detailType, detail } = envelope.value;
   if (
-    source !== 'aws.iam' ||
-    detailType !== 'AWS API Call via CloudTrail' ||
-    text(detail.eventName) !== 'CreateUser'
+    source !== EVENTS.iamApiCall.source ||
+    detailType !== EVENTS.iamApiCall.detailType ||
+    text(detail.eventName) !== EVENTS.createUser
   ) {
     return reject(
       eventId,
@@ -111,8 +109,8 @@ export function classifyAlertEvent(event: unknown): ParsedEvent<SecurityAlert | 
     value: { ignored: true, eventId, reason },
   });
 
-  if (source === 'aws.signin' && CONSOLE_SIGN_IN_TYPES.has(detailType)) {
-    if (common.eventName !== 'ConsoleLogin')
+  if (source === EVENTS.consoleSignIn.source && CONSOLE_SIGN_IN_TYPES.has(detailType)) {
+    if (common.eventName !== EVENTS.consoleSignIn.eventName)
       return reject(eventId, `unexpected sign-in event ${common.eventName}`);
     if (text(record(detail.responseElements)?.ConsoleLogin) !== 'Success') {
       return ignore('a failed sign-in: nobody got in');
@@ -132,8 +130,8 @@ export function classifyAlertEvent(event: unknown): ParsedEvent<SecurityAlert | 
   }
 
   if (
-    source === 'aws.iam' &&
-    detailType === 'AWS API Call via CloudTrail' &&
+    source === EVENTS.iamApiCall.source &&
+    detailType === EVENTS.iamApiCall.detailType &&
     MFA_REMOVAL_CALLS.has(common.eventName)
   ) {
     if (text(detail.errorCode) !== undefined)
@@ -141,6 +139,7 @@ export function classifyAlertEvent(event: unknown): ParsedEvent<SecurityAlert | 
     const request = record(detail.requestParameters);
     const named = text(request?.userName);
     // Self-service calls may omit userName: the caller is the user. Root shows as `AWS ROOT USER`.
+    // DeleteVirtualMFADevice never names a user (only an unassigned device can be deleted): the caller it is.
     const userName =
       named === 'AWS ROOT USER' || (named === undefined && identityType === 'Root')
         ? ROOT_USER_NAME

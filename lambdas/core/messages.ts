@@ -90,7 +90,10 @@ export function alertMessage(alert: SecurityAlert): Message {
   const what = {
     'console-sign-in-without-mfa': `${who} signed in to the console without MFA.`,
     'root-sign-in': `${who} signed in to the console${alert.mfaUsed ? ' (with MFA)' : ' WITHOUT MFA'}.`,
-    'mfa-device-removed': `${alert.eventName} removed an MFA device of ${who}${alert.serialNumber ? ` (${alert.serialNumber})` : ''}, by ${alert.actorArn}.`,
+    'mfa-device-removed':
+      alert.eventName === 'DeleteVirtualMFADevice'
+        ? `DeleteVirtualMFADevice deleted the virtual MFA device ${alert.serialNumber ?? '(no serial)'}, by ${alert.actorArn}. A device is deactivated before it can be deleted: look for that alert too.`
+        : `${alert.eventName} removed an MFA device of ${who}${alert.serialNumber ? ` (${alert.serialNumber})` : ''}, by ${alert.actorArn}.`,
   }[alert.kind];
   const todo = {
     'console-sign-in-without-mfa': [

@@ -118,7 +118,7 @@ describe('alerts handler', () => {
     [
       'delete-virtual-mfa-device',
       'MFA device removed: john.doe',
-      'DeleteVirtualMFADevice removed an MFA device of IAM user john.doe (arn:aws:iam::123456789012:mfa/john-phone), by arn:aws:iam::123456789012:user/john.doe.',
+      'DeleteVirtualMFADevice deleted the virtual MFA device arn:aws:iam::123456789012:mfa/john-phone, by arn:aws:iam::123456789012:user/john.doe.',
     ],
     ['root-deactivate-mfa-device', 'MFA device removed: root', 'removed an MFA device of the root user'],
   ])('alerts on %s', async (name, subject, text) => {
