@@ -1,36 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/program.ts';
 import { generateMfaReport, InvalidOptionError } from '../index.ts';
 import { testClientSettings, testClients } from './support/aws.ts';
-import { type AwsProxy, startAwsProxy } from './support/aws-proxy.ts';
 import { captureIo } from './support/cli.ts';
-import { type MotoServer, startMoto } from './support/moto.ts';
+import { useMoto } from './support/moto-harness.ts';
 import { seedSampleAccount } from './support/sample-account.ts';
 
-let moto: MotoServer;
-let proxy: AwsProxy;
-beforeAll(async () => {
-  moto = await startMoto();
-  proxy = await startAwsProxy(moto.endpoint);
-  await seedSampleAccount(testClients(moto.endpoint).iam, moto);
-});
-afterAll(async () => {
-  await proxy?.stop();
-  await moto?.stop();
-});
+// The sample account, seeded before each test (these tests only read it).
+const emulator = useMoto((moto) => seedSampleAccount(testClients(moto.endpoint).iam, moto).then(() => {}));
 
 describe('generateMfaReport', () => {
   it('returns the object the JSON output prints', async () => {
     const now = new Date();
     const report = await generateMfaReport({
-      ...testClientSettings(moto.endpoint),
+      ...testClientSettings(emulator.moto.endpoint),
       excludeUsers: 'svc-*',
       now,
     });
     const captured = captureIo();
     const code = await runCli(['iam-mfa', 'report', '-o', 'json', '--exclude-users', 'svc-*'], {
       io: captured.io,
-      aws: testClientSettings(moto.endpoint),
+      aws: testClientSettings(emulator.moto.endpoint),
       now: () => now,
     });
     expect(code).toBe(0);
@@ -40,7 +30,7 @@ describe('generateMfaReport', () => {
 
   it('takes lists as well as comma-separated strings', async () => {
     const report = await generateMfaReport({
-      ...testClientSettings(moto.endpoint),
+      ...testClientSettings(emulator.moto.endpoint),
       includeUsers: ['bob.wilson', 'new.*'],
       gracePeriodDays: 0,
     });
@@ -60,12 +50,13 @@ describe('generateMfaReport', () => {
     ],
     [{ concurrency: 0 }, 'concurrency must be a whole number above 0 (got 0)'],
   ])('refuses %j before any AWS call', async (options, message) => {
-    proxy.seen.clear();
-    const error = await generateMfaReport({ ...testClientSettings(proxy.endpoint), ...options }).catch(
-      (e: unknown) => e,
-    );
+    emulator.proxy.seen.clear();
+    const error = await generateMfaReport({
+      ...testClientSettings(emulator.proxy.endpoint),
+      ...options,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidOptionError);
     expect((error as Error).message).toBe(message);
-    expect(proxy.seen.size).toBe(0);
+    expect(emulator.proxy.seen.size).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AwsCallError } from '../../lambdas/aws/aws-call-error.ts';
 import { createIamClient } from '../../lambdas/aws/aws-clients.ts';
 import {
@@ -8,8 +8,8 @@ import {
   parseCredentialReport,
 } from '../../lambdas/aws/credential-report.ts';
 import { testClientSettings, testClients } from '../support/aws.ts';
-import { type AwsProxy, accessDenied, awsErrorXml, startAwsProxy } from '../support/aws-proxy.ts';
-import { type MotoServer, startMoto } from '../support/moto.ts';
+import { accessDenied, awsErrorXml } from '../support/aws-proxy.ts';
+import { useMoto } from '../support/moto-harness.ts';
 import { seedUsers } from '../support/seed.ts';
 
 const HEADER =
@@ -94,20 +94,7 @@ describe('parseCredentialReport', () => {
 });
 
 describe('fetchCredentialReport', () => {
-  let moto: MotoServer;
-  let proxy: AwsProxy;
-  beforeAll(async () => {
-    moto = await startMoto();
-    proxy = await startAwsProxy(moto.endpoint);
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-    await moto?.stop();
-  });
-  beforeEach(async () => {
-    await moto.reset();
-    proxy.setRule(undefined);
-    proxy.seen.clear();
+  const emulator = useMoto(async (moto) => {
     await seedUsers(testClients(moto.endpoint).iam, moto, [{ name: 'alice', console: true }]);
   });
 
@@ -120,7 +107,7 @@ describe('fetchCredentialReport', () => {
   it('polls through STARTED, INPROGRESS and ReportInProgress, then reads the report', async () => {
     let generate = 0;
     let get = 0;
-    proxy.setRule(({ action }) => {
+    emulator.proxy.setRule(({ action }) => {
       if (action === 'GenerateCredentialReport') {
         generate += 1;
         if (generate === 1) return { respond: generated('STARTED') };
@@ -133,31 +120,31 @@ describe('fetchCredentialReport', () => {
       return undefined;
     });
     const states: string[] = [];
-    const report = await fetchCredentialReport(testClients(proxy.endpoint).iam, {
+    const report = await fetchCredentialReport(testClients(emulator.proxy.endpoint).iam, {
       ...fast,
       onState: (s) => states.push(s),
     });
     expect([...report.users.keys()]).toEqual(['alice']);
     expect(states).toEqual(['STARTED', 'INPROGRESS', 'STARTED', 'COMPLETE', 'COMPLETE']);
-    expect(proxy.seen.get('GetCredentialReport')).toBe(2);
+    expect(emulator.proxy.seen.get('GetCredentialReport')).toBe(2);
   });
 
   it('generates a new report when the last one expired', async () => {
     let get = 0;
-    proxy.setRule(({ action }) =>
+    emulator.proxy.setRule(({ action }) =>
       action === 'GetCredentialReport' && ++get === 1
         ? { respond: { status: 410, body: awsErrorXml('ReportExpired', 'Report expired') } }
         : undefined,
     );
-    const report = await fetchCredentialReport(testClients(proxy.endpoint).iam, fast);
+    const report = await fetchCredentialReport(testClients(emulator.proxy.endpoint).iam, fast);
     expect(report.users.has('alice')).toBe(true);
-    expect(proxy.seen.get('GetCredentialReport')).toBe(2);
-    expect(proxy.seen.get('GenerateCredentialReport')).toBe(3); // STARTED, COMPLETE, then again after expiry
+    expect(emulator.proxy.seen.get('GetCredentialReport')).toBe(2);
+    expect(emulator.proxy.seen.get('GenerateCredentialReport')).toBe(3); // STARTED, COMPLETE, then again after expiry
   });
 
   it('waits out LimitExceeded when it outlasts the SDK’s own retries', async () => {
     let generate = 0;
-    proxy.setRule(({ action }) =>
+    emulator.proxy.setRule(({ action }) =>
       action === 'GenerateCredentialReport' && ++generate <= 2
         ? {
             respond: {
@@ -168,18 +155,18 @@ describe('fetchCredentialReport', () => {
         : undefined,
     );
     // One attempt per call: the SDK gives up at once and the loop must wait and ask again.
-    const iam = createIamClient({ ...testClientSettings(proxy.endpoint), maxAttempts: 1 });
+    const iam = createIamClient({ ...testClientSettings(emulator.proxy.endpoint), maxAttempts: 1 });
     const report = await fetchCredentialReport(iam, fast);
     expect(report.users.has('alice')).toBe(true);
     expect(generate).toBeGreaterThan(2);
   });
 
   it('gives up with a clear error when the report stays in progress', async () => {
-    proxy.setRule(({ action }) =>
+    emulator.proxy.setRule(({ action }) =>
       action === 'GenerateCredentialReport' ? { respond: generated('INPROGRESS') } : undefined,
     );
     const started = Date.now();
-    const error = await fetchCredentialReport(testClients(proxy.endpoint).iam, {
+    const error = await fetchCredentialReport(testClients(emulator.proxy.endpoint).iam, {
       ...fast,
       timeoutMs: 300,
     }).catch((e: unknown) => e);
@@ -188,14 +175,16 @@ describe('fetchCredentialReport', () => {
       'the credential report was still being generated after 0 s: try again in a few minutes, or use --source live',
     );
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(proxy.seen.get('GetCredentialReport') ?? 0).toBe(0);
+    expect(emulator.proxy.seen.get('GetCredentialReport') ?? 0).toBe(0);
   });
 
   it('names the permission when AWS refuses the report', async () => {
-    proxy.setRule(({ action }) =>
+    emulator.proxy.setRule(({ action }) =>
       action === 'GetCredentialReport' ? { respond: accessDenied('GetCredentialReport') } : undefined,
     );
-    const error = await fetchCredentialReport(testClients(proxy.endpoint).iam, fast).catch((e: unknown) => e);
+    const error = await fetchCredentialReport(testClients(emulator.proxy.endpoint).iam, fast).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(AwsCallError);
     expect(error).toMatchObject({ kind: 'access-denied', action: 'iam:GetCredentialReport' });
     expect((error as Error).message).toContain('needs the permission iam:GetCredentialReport');

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AwsCallError } from '../../lambdas/aws/aws-call-error.ts';
 import { readBulkInventory, readLiveInventory, readUserLive } from '../../lambdas/aws/iam-inventory.ts';
 import {
@@ -14,38 +14,18 @@ import {
   VIRTUAL_DEVICES_WITH_ROOT,
 } from '../fixtures/recorded-iam.ts';
 import { countCalls, TEST_ACCOUNT_ID, testClients, total } from '../support/aws.ts';
-import {
-  type AwsProxy,
-  accessDenied,
-  awsErrorXml,
-  rewriteCredentialReport,
-  startAwsProxy,
-} from '../support/aws-proxy.ts';
-import { type MotoServer, startMoto } from '../support/moto.ts';
+import { accessDenied, awsErrorXml, rewriteCredentialReport } from '../support/aws-proxy.ts';
+import { useMoto } from '../support/moto-harness.ts';
 import { seedUsers } from '../support/seed.ts';
 
-let moto: MotoServer;
-let proxy: AwsProxy;
-beforeAll(async () => {
-  moto = await startMoto();
-  proxy = await startAwsProxy(moto.endpoint);
-});
-afterAll(async () => {
-  await proxy?.stop();
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  proxy.setRule(undefined);
-  proxy.seen.clear();
-});
+const emulator = useMoto();
 
 const fastReport = { credentialReport: { initialDelayMs: 5 } };
 
 describe('bulk inventory', () => {
   it('reads each kind of user as moto holds it', async () => {
-    const clients = testClients(moto.endpoint);
-    await seedUsers(clients.iam, moto, [
+    const clients = testClients(emulator.moto.endpoint);
+    await seedUsers(clients.iam, emulator.moto, [
       { name: 'virtual.user', console: true, mfa: ['virtual'] },
       { name: 'fido.user', console: true, mfa: ['security-key'] },
       { name: 'token.user', accessKeys: ['active'], mfa: ['hardware-totp', 'security-key'] },
@@ -84,8 +64,8 @@ describe('bulk inventory', () => {
   });
 
   it('agrees with the live source on every user', async () => {
-    const clients = testClients(moto.endpoint);
-    await seedUsers(clients.iam, moto, [
+    const clients = testClients(emulator.moto.endpoint);
+    await seedUsers(clients.iam, emulator.moto, [
       { name: 'a', console: true, mfa: ['virtual', 'virtual'] },
       { name: 'b', accessKeys: ['active'], mfa: ['hardware-totp'] },
       { name: 'c', console: true, accessKeys: ['inactive', 'active'], tags: { team: 'x' } },
@@ -112,9 +92,9 @@ describe('bulk inventory', () => {
         mfa: i % 5 === 0 ? (['virtual'] as const) : i % 25 === 1 ? (['hardware-totp'] as const) : [],
       }));
     const callsFor = async (n: number) => {
-      await moto.reset();
-      const clients = testClients(moto.endpoint);
-      await seedUsers(clients.iam, moto, mix(n));
+      await emulator.moto.reset();
+      const clients = testClients(emulator.moto.endpoint);
+      await seedUsers(clients.iam, emulator.moto, mix(n));
       const counts = countCalls(clients.iam);
       const inventory = await readBulkInventory(clients, fastReport);
       expect(inventory.users).toHaveLength(n);
@@ -132,12 +112,12 @@ describe('bulk inventory', () => {
 
 describe('bulk inventory where moto differs from AWS', () => {
   it('follows pagination, reads root’s row and device, and reads users newer than the report live', async () => {
-    await seedUsers(testClients(moto.endpoint).iam, moto, [
+    await seedUsers(testClients(emulator.moto.endpoint).iam, emulator.moto, [
       { name: 'alice', console: true, mfa: ['hardware-totp'] },
       { name: 'bob', ageDays: 0, console: true },
     ]);
     const markers: (string | null)[] = [];
-    proxy.setRule(({ action, params }) => {
+    emulator.proxy.setRule(({ action, params }) => {
       if (action === 'GetAccountAuthorizationDetails') {
         markers.push(params.get('Marker'));
         return { respond: { status: 200, body: params.get('Marker') ? GAAD_PAGE_2 : GAAD_PAGE_1 } };
@@ -147,7 +127,7 @@ describe('bulk inventory where moto differs from AWS', () => {
         return { respond: { status: 200, body: VIRTUAL_DEVICES_WITH_ROOT } };
       return undefined;
     });
-    const inventory = await readBulkInventory(testClients(proxy.endpoint), fastReport);
+    const inventory = await readBulkInventory(testClients(emulator.proxy.endpoint), fastReport);
 
     expect(markers).toEqual([null, 'EXAMPLEkakv9BCuUNFDtxWSyfzetYwEx2ADc8dnzfvERF5S6YMvXKx41t6gCl']);
     expect(inventory.account.root).toEqual({ mfaEnabled: true, virtualMfa: true, accessKeysPresent: true });
@@ -182,17 +162,17 @@ describe('bulk inventory where moto differs from AWS', () => {
       usersDeletedDuringRun: [],
       usersUnreadable: [],
     });
-    expect(proxy.seen.get('ListMFADevices')).toBe(2); // alice's kind, bob's live read
-    expect(proxy.seen.get('GetUser')).toBe(1);
+    expect(emulator.proxy.seen.get('ListMFADevices')).toBe(2); // alice's kind, bob's live read
+    expect(emulator.proxy.seen.get('GetUser')).toBe(1);
   });
 
   it('reads a user live when its report row belongs to an earlier user of the same name', async () => {
-    const { iam } = testClients(moto.endpoint);
-    await seedUsers(iam, moto, [
+    const { iam } = testClients(emulator.moto.endpoint);
+    await seedUsers(iam, emulator.moto, [
       { name: 'carol', accessKeys: ['active'] },
       { name: 'dave', console: true },
     ]);
-    proxy.setRule(({ action }) =>
+    emulator.proxy.setRule(({ action }) =>
       action === 'GetCredentialReport'
         ? {
             rewrite: rewriteCredentialReport((csv) =>
@@ -201,18 +181,18 @@ describe('bulk inventory where moto differs from AWS', () => {
           }
         : undefined,
     );
-    const inventory = await readBulkInventory(testClients(proxy.endpoint), fastReport);
+    const inventory = await readBulkInventory(testClients(emulator.proxy.endpoint), fastReport);
     expect(inventory.source.usersReadLive).toBe(1);
-    expect(proxy.seen.get('GetUser')).toBe(1);
+    expect(emulator.proxy.seen.get('GetUser')).toBe(1);
     expect(inventory.users.find((u) => u.userName === 'carol')?.accessKeys[0]?.accessKeyId).toMatch(/^AKIA/);
   });
 
   it('reports a user deleted while the run reads it, and goes on', async () => {
-    await seedUsers(testClients(moto.endpoint).iam, moto, [
+    await seedUsers(testClients(emulator.moto.endpoint).iam, emulator.moto, [
       { name: 'gone', console: true, mfa: ['security-key'] },
       { name: 'stays', console: true, mfa: ['hardware-totp'] },
     ]);
-    proxy.setRule(({ action, params }) =>
+    emulator.proxy.setRule(({ action, params }) =>
       action === 'ListMFADevices' && params.get('UserName') === 'gone'
         ? {
             respond: {
@@ -222,13 +202,13 @@ describe('bulk inventory where moto differs from AWS', () => {
           }
         : undefined,
     );
-    const inventory = await readBulkInventory(testClients(proxy.endpoint), fastReport);
+    const inventory = await readBulkInventory(testClients(emulator.proxy.endpoint), fastReport);
     expect(inventory.users.map((u) => u.userName)).toEqual(['stays']);
     expect(inventory.source.usersDeletedDuringRun).toEqual(['gone']);
   });
 
   it('stops polling for the credential report once the listing has failed', async () => {
-    proxy.setRule(({ action }) => {
+    emulator.proxy.setRule(({ action }) => {
       if (action === 'GenerateCredentialReport') {
         return {
           respond: {
@@ -239,48 +219,48 @@ describe('bulk inventory where moto differs from AWS', () => {
       }
       return action === 'GetAccountSummary' ? { respond: accessDenied(action) } : undefined;
     });
-    const error = await readBulkInventory(testClients(proxy.endpoint), {
+    const error = await readBulkInventory(testClients(emulator.proxy.endpoint), {
       credentialReport: { initialDelayMs: 20, maxDelayMs: 20, timeoutMs: 60_000 },
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'access-denied', action: 'iam:GetAccountSummary' });
     // The poll sent with the listing may still arrive; without the stop a poll every 20 ms would follow.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(proxy.seen.get('GenerateCredentialReport') ?? 0).toBeLessThanOrEqual(1);
+    expect(emulator.proxy.seen.get('GenerateCredentialReport') ?? 0).toBeLessThanOrEqual(1);
   });
 
   it('stops reading users once one read has failed', async () => {
     await seedUsers(
-      testClients(moto.endpoint).iam,
-      moto,
+      testClients(emulator.moto.endpoint).iam,
+      emulator.moto,
       Array.from({ length: 30 }, (_, i) => ({
         name: `token-${i}`,
         console: true,
         mfa: ['hardware-totp'] as const,
       })),
     );
-    proxy.setRule(({ action }) =>
+    emulator.proxy.setRule(({ action }) =>
       action === 'ListMFADevices'
         ? { respond: { status: 400, body: awsErrorXml('InvalidInput', 'The request was rejected') } }
         : undefined,
     );
-    const error = await readBulkInventory(testClients(proxy.endpoint), {
+    const error = await readBulkInventory(testClients(emulator.proxy.endpoint), {
       ...fastReport,
       concurrency: 2,
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'other', action: 'iam:ListMFADevices' });
     // The two reads under way when the first failed may finish; nothing after them starts.
-    expect(proxy.seen.get('ListMFADevices')).toBeLessThanOrEqual(2);
+    expect(emulator.proxy.seen.get('ListMFADevices')).toBeLessThanOrEqual(2);
   });
 
   it('records a user AWS refuses to show, and reads the others', async () => {
-    await seedUsers(testClients(moto.endpoint).iam, moto, [
+    await seedUsers(testClients(emulator.moto.endpoint).iam, emulator.moto, [
       { name: 'guarded', console: true, mfa: ['hardware-totp'] },
       { name: 'open', console: true, mfa: ['hardware-totp'] },
     ]);
-    proxy.setRule(({ action, params }) =>
+    emulator.proxy.setRule(({ action, params }) =>
       params.get('UserName') === 'guarded' ? { respond: accessDenied(action) } : undefined,
     );
-    const inventory = await readBulkInventory(testClients(proxy.endpoint), fastReport);
+    const inventory = await readBulkInventory(testClients(emulator.proxy.endpoint), fastReport);
     expect(inventory.users.map((u) => u.userName)).toEqual(['open']);
     expect(inventory.source.usersUnreadable).toEqual([
       {
@@ -292,10 +272,12 @@ describe('bulk inventory where moto differs from AWS', () => {
   });
 
   it('names the call and the permission AWS refused', async () => {
-    proxy.setRule(({ action }) =>
+    emulator.proxy.setRule(({ action }) =>
       action === 'GetAccountAuthorizationDetails' ? { respond: accessDenied(action) } : undefined,
     );
-    const error = await readBulkInventory(testClients(proxy.endpoint), fastReport).catch((e: unknown) => e);
+    const error = await readBulkInventory(testClients(emulator.proxy.endpoint), fastReport).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(AwsCallError);
     expect((error as Error).message).toBe(
       'access denied to iam:GetAccountAuthorizationDetails: the identity running awssec needs the permission iam:GetAccountAuthorizationDetails (see "Permissions" in the README)',
@@ -305,19 +287,19 @@ describe('bulk inventory where moto differs from AWS', () => {
 
 describe('permissions', () => {
   it('calls exactly the actions the README lists, for each source', async () => {
-    await seedUsers(testClients(moto.endpoint).iam, moto, [
+    await seedUsers(testClients(emulator.moto.endpoint).iam, emulator.moto, [
       { name: 'token.user', console: true, mfa: ['hardware-totp'] },
       { name: 'keys.user', accessKeys: ['active'] },
       { name: 'newer.user', console: true, accessKeys: ['active'] },
     ]);
     // newer.user's row is dropped, as for a user created after the report.
-    proxy.setRule(({ action }) =>
+    emulator.proxy.setRule(({ action }) =>
       action === 'GetCredentialReport'
         ? { rewrite: rewriteCredentialReport((csv) => csv.replace(/^newer\.user,.*\n/m, '')) }
         : undefined,
     );
     const calledBy = async (read: typeof readBulkInventory) => {
-      const clients = testClients(proxy.endpoint);
+      const clients = testClients(emulator.proxy.endpoint);
       const iamCalls = countCalls(clients.iam);
       await read(clients, fastReport);
       return [...iamCalls.keys()].map((operation) => `iam:${operation}`).sort();
@@ -329,7 +311,7 @@ describe('permissions', () => {
 
 describe('live user facts', () => {
   it('returns undefined for a user that does not exist', async () => {
-    const { iam } = testClients(moto.endpoint);
+    const { iam } = testClients(emulator.moto.endpoint);
     expect(await readUserLive(iam, 'nobody')).toBeUndefined();
   });
 });

@@ -8,21 +8,15 @@ import {
   ListUserTagsCommand,
 } from '@aws-sdk/client-iam';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/program.ts';
 import { actionsOf, ENFORCE_PERMISSIONS, RESTORE_PERMISSIONS } from '../../lambdas/core/permissions.ts';
 import type { EnforcementRun } from '../../lambdas/use-cases/enforce-mfa-compliance.ts';
 import type { RestoreRun } from '../../lambdas/use-cases/restore-user.ts';
 import { TEST_ACCOUNT_ID, testClientSettings, testClients } from '../support/aws.ts';
-import {
-  type AwsProxy,
-  accessDenied,
-  awsErrorXml,
-  rewriteCredentialReport,
-  startAwsProxy,
-} from '../support/aws-proxy.ts';
+import { accessDenied, awsErrorXml, rewriteCredentialReport } from '../support/aws-proxy.ts';
 import { captureIo } from '../support/cli.ts';
-import { type MotoServer, startMoto } from '../support/moto.ts';
+import { useMoto } from '../support/moto-harness.ts';
 import { seedSampleAccount } from '../support/sample-account.ts';
 import type { SeededUser } from '../support/seed.ts';
 
@@ -38,28 +32,15 @@ const WRITES = [
 ];
 const POLICY_ARN = `arn:aws:iam::${TEST_ACCOUNT_ID}:policy/RequireMFA`;
 
-let moto: MotoServer;
-let proxy: AwsProxy;
 let iam: IAMClient;
 let seeded: Map<string, SeededUser>;
 
-beforeAll(async () => {
-  moto = await startMoto();
-  proxy = await startAwsProxy(moto.endpoint);
+const emulator = useMoto(async (moto) => {
   iam = testClients(moto.endpoint).iam;
-});
-afterAll(async () => {
-  await proxy?.stop();
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  proxy.setRule(undefined);
   seeded = await seedSampleAccount(iam, moto);
-  proxy.seen.clear();
 });
 
-async function awssec(args: string[], settings = testClientSettings(proxy.endpoint)) {
+async function awssec(args: string[], settings = testClientSettings(emulator.proxy.endpoint)) {
   const captured = captureIo();
   const code = await runCli(['iam-mfa', ...args], { io: captured.io, aws: settings });
   return { code, stdout: captured.stdout(), stderr: captured.stderr() };
@@ -71,7 +52,7 @@ async function enforceJson(args: string[]) {
 }
 
 function writes(): Record<string, number> {
-  return Object.fromEntries([...proxy.seen].filter(([action]) => WRITES.includes(action)));
+  return Object.fromEntries([...emulator.proxy.seen].filter(([action]) => WRITES.includes(action)));
 }
 
 async function keyStatuses(userName: string): Promise<string[]> {
@@ -169,7 +150,7 @@ describe('awssec iam-mfa enforce', () => {
     // AWS serves the same credential report for up to four hours, so the second run sees the old one.
     await freezeCredentialReport();
     await enforceJson(['--apply', '--disable-console-access']);
-    proxy.seen.clear();
+    emulator.proxy.seen.clear();
     const { code, run } = await enforceJson(['--apply', '--disable-console-access']);
     expect(code).toBe(0);
     expect(writes()).toEqual({});
@@ -184,7 +165,7 @@ describe('awssec iam-mfa enforce', () => {
   it('finds a user whose keys are off but whose password stays already enforced', async () => {
     await freezeCredentialReport();
     await enforceJson(['--apply']);
-    proxy.seen.clear();
+    emulator.proxy.seen.clear();
     const { run } = await enforceJson(['--apply']);
     expect(writes()).toEqual({});
     expect(run.users.find((u) => u.username === 'bob.wilson')?.outcome).toBe('already-enforced');
@@ -192,7 +173,7 @@ describe('awssec iam-mfa enforce', () => {
 
   it('never acts on break-glass users or on the identity running it', async () => {
     // Run as old.account itself, signing with its active key: moto's GetCallerIdentity tells who signed.
-    const runner = testClientSettings(proxy.endpoint);
+    const runner = testClientSettings(emulator.proxy.endpoint);
     const asOldAccount = {
       ...runner,
       credentials: { accessKeyId: keyOf('old.account', 0), secretAccessKey: 'any' },
@@ -236,7 +217,7 @@ describe('awssec iam-mfa enforce', () => {
   });
 
   it('reports a user deleted since the report and goes on', async () => {
-    proxy.setRule(({ action, params }) =>
+    emulator.proxy.setRule(({ action, params }) =>
       action === 'GetUser' && params.get('UserName') === 'bob.wilson'
         ? {
             respond: {
@@ -256,7 +237,7 @@ describe('awssec iam-mfa enforce', () => {
   });
 
   it('reports an action AWS refused, with the permission, goes on, and exits 1', async () => {
-    proxy.setRule(({ action, params }) =>
+    emulator.proxy.setRule(({ action, params }) =>
       action === 'AttachUserPolicy' && params.get('UserName') === 'alice.brown'
         ? { respond: accessDenied(action) }
         : undefined,
@@ -277,7 +258,7 @@ describe('awssec iam-mfa enforce', () => {
   });
 
   it('does not act on a user it cannot record the change on', async () => {
-    proxy.setRule(({ action, params }) =>
+    emulator.proxy.setRule(({ action, params }) =>
       action === 'TagUser' && params.get('UserName') === 'alice.brown'
         ? { respond: accessDenied(action) }
         : undefined,
@@ -364,7 +345,7 @@ describe('awssec iam-mfa enforce', () => {
       expect(stderr).toBe(`${message}\n`);
       expect(code).toBe(2);
       expect(stdout).toBe('');
-      expect(proxy.seen.size).toBe(0);
+      expect(emulator.proxy.seen.size).toBe(0);
     });
   });
 });
@@ -378,7 +359,7 @@ describe('awssec iam-mfa restore', () => {
     expect(planned.outcome).toBe('planned');
     expect(await attached('old.account')).toEqual(['RequireMFA']);
 
-    proxy.seen.clear();
+    emulator.proxy.seen.clear();
     const { code, stdout } = await awssec(['restore', '--user', 'old.account', '--apply']);
     expect(code).toBe(0);
     expect(stdout).toContain('Restore old.account');
@@ -431,7 +412,7 @@ describe('awssec iam-mfa restore', () => {
 
 describe('permissions', () => {
   const iamActionsSeen = () =>
-    [...proxy.seen.keys()]
+    [...emulator.proxy.seen.keys()]
       .filter((action) => action !== 'GetCallerIdentity')
       .map((action) => `iam:${action}`)
       .sort();
@@ -440,7 +421,7 @@ describe('permissions', () => {
     await enforceJson(['--apply', '--disable-console-access']);
     await enforceJson(['--apply', '--include-users', 'new.user', '--grace-period-days', '0']); // RequireMFA exists now
     expect(iamActionsSeen()).toEqual(actionsOf(ENFORCE_PERMISSIONS).sort());
-    proxy.seen.clear();
+    emulator.proxy.seen.clear();
     await awssec(['restore', '--user', 'old.account', '--apply']);
     expect(iamActionsSeen()).toEqual(actionsOf(RESTORE_PERMISSIONS).sort());
   });
@@ -470,7 +451,7 @@ describe('awssec iam-mfa policy', () => {
 async function freezeCredentialReport(): Promise<void> {
   const { Content } = await iam.send(new GetCredentialReportCommand({}));
   const frozen = new TextDecoder().decode(Content);
-  proxy.setRule(({ action }) =>
+  emulator.proxy.setRule(({ action }) =>
     action === 'GetCredentialReport' ? { rewrite: rewriteCredentialReport(() => frozen) } : undefined,
   );
 }

@@ -3,32 +3,21 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/program.ts';
 import type { MfaReport } from '../../lambdas/core/mfa-report.ts';
 import { testClientSettings, testClients } from '../support/aws.ts';
-import { type AwsProxy, accessDenied, startAwsProxy } from '../support/aws-proxy.ts';
+import { accessDenied } from '../support/aws-proxy.ts';
 import { captureIo } from '../support/cli.ts';
-import { type MotoServer, startMoto } from '../support/moto.ts';
+import { useMoto } from '../support/moto-harness.ts';
 import { seedSampleAccount } from '../support/sample-account.ts';
 
-let moto: MotoServer;
-let proxy: AwsProxy;
 let workDir: string;
 
 beforeAll(async () => {
-  moto = await startMoto();
-  proxy = await startAwsProxy(moto.endpoint);
   workDir = await mkdtemp(join(tmpdir(), 'awssec-report-'));
 });
-afterAll(async () => {
-  await proxy?.stop();
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  proxy.setRule(undefined);
-  proxy.seen.clear();
+const emulator = useMoto(async (moto) => {
   await seedSampleAccount(testClients(moto.endpoint).iam, moto);
 });
 
@@ -36,7 +25,7 @@ async function report(args: string[], env: Record<string, string> = {}, tty = fa
   const captured = captureIo(env, tty);
   const code = await runCli(['iam-mfa', 'report', ...args], {
     io: captured.io,
-    aws: testClientSettings(proxy.endpoint),
+    aws: testClientSettings(emulator.proxy.endpoint),
   });
   return { code, stdout: captured.stdout(), stderr: captured.stderr() };
 }
@@ -84,7 +73,7 @@ describe('awssec iam-mfa report', () => {
     const verdicts = (r: MfaReport) => r.users.map((u) => [u.username, u.status, u.risk, u.reasons]);
     expect(verdicts(live)).toEqual(verdicts(bulk));
     expect(live.inventory).toMatchObject({ source: 'live', users_read_live: 7 });
-    expect(proxy.seen.get('GetCredentialReport')).toBe(1); // only the bulk run
+    expect(emulator.proxy.seen.get('GetCredentialReport')).toBe(1); // only the bulk run
   });
 
   it('prints the boxed report without colour or emoji when stdout is not a terminal', async () => {
@@ -143,7 +132,7 @@ describe('awssec iam-mfa report', () => {
   it('leaves an earlier saved report whole when the run fails', async () => {
     const path = join(workDir, 'kept.json');
     await writeFile(path, '{"earlier":true}');
-    proxy.setRule(({ action }) =>
+    emulator.proxy.setRule(({ action }) =>
       action === 'GetAccountSummary' ? { respond: accessDenied(action) } : undefined,
     );
     const { code } = await report(['--save-report', path]);
@@ -159,7 +148,7 @@ describe('awssec iam-mfa report', () => {
       'bob.wilson',
       'svc-backup',
     ]);
-    proxy.seen.clear();
+    emulator.proxy.seen.clear();
     const included: MfaReport = JSON.parse(
       (await report(['-o', 'json', '--exclude-file', file, '--include-users', 'bob.wilson,new.*'])).stdout,
     );
@@ -167,7 +156,7 @@ describe('awssec iam-mfa report', () => {
       ['bob.wilson', 'non-compliant'],
       ['new.user', 'grace-period'],
     ]);
-    expect(proxy.seen.get('ListMFADevices') ?? 0).toBe(0);
+    expect(emulator.proxy.seen.get('ListMFADevices') ?? 0).toBe(0);
   });
 
   it('applies --grace-period-days', async () => {
@@ -213,7 +202,7 @@ describe('awssec iam-mfa report', () => {
       expect(code).toBe(2);
       expect(stdout).toBe('');
       expect(stderr).toBe(`${message}\n`);
-      expect([...proxy.seen]).toEqual([]);
+      expect([...emulator.proxy.seen]).toEqual([]);
     });
 
     it('an exclude file with a bad line, naming the file', async () => {
@@ -228,7 +217,7 @@ describe('awssec iam-mfa report', () => {
   });
 
   it('exits 1 naming the refused call and its permission', async () => {
-    proxy.setRule(({ action }) =>
+    emulator.proxy.setRule(({ action }) =>
       action === 'ListVirtualMFADevices' ? { respond: accessDenied(action) } : undefined,
     );
     const { code, stdout, stderr } = await report([]);

@@ -1,17 +1,17 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../cli/program.ts';
 import type { MfaReport } from '../../lambdas/core/mfa-report.ts';
 import { createNightlyHandler } from '../../lambdas/nightly/nightly.ts';
 import { enforceMfaCompliance } from '../../lambdas/use-cases/enforce-mfa-compliance.ts';
 import { generateMfaReport } from '../../lambdas/use-cases/generate-mfa-report.ts';
 import { allTestClients, testClientSettings } from '../support/aws.ts';
-import { type AwsProxy, type ProxiedRequest, startAwsProxy } from '../support/aws-proxy.ts';
+import type { ProxiedRequest } from '../support/aws-proxy.ts';
 import { captureIo } from '../support/cli.ts';
 import { type FaultConfig, faultRule } from '../support/fault-rule.ts';
-import { type MotoServer, startMoto } from '../support/moto.ts';
+import { useMoto } from '../support/moto-harness.ts';
 import { recordingLogger } from '../support/moto-records.ts';
 import { seedSampleAccount } from '../support/sample-account.ts';
 import { type SeedUser, seedUsers } from '../support/seed.ts';
@@ -44,37 +44,22 @@ const EXTRA_USERS: SeedUser[] = Array.from({ length: 24 }, (_, i) => ({
 // The SDK backs off exponentially from throttling (AWS's advice), so a stormy run takes tens of seconds.
 vi.setConfig({ testTimeout: 180_000 });
 
-let moto: MotoServer;
-let proxy: AwsProxy;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  proxy = await startAwsProxy(moto.endpoint);
-});
-afterAll(async () => {
-  await proxy?.stop();
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  proxy.setRule(undefined);
+const emulator = useMoto(async (moto) => {
   const { iam } = allTestClients(moto.endpoint);
   await seedSampleAccount(iam, moto);
   await seedUsers(iam, moto, EXTRA_USERS);
-  proxy.seen.clear();
-  proxy.forwarded.length = 0;
 });
 
 function withFaults(config: FaultConfig) {
   const faults = faultRule(config);
-  proxy.setRule(faults.rule);
+  emulator.proxy.setRule(faults.rule);
   return faults.stats;
 }
 
-const settings = () => ({ ...testClientSettings(proxy.endpoint), ...PATIENT });
+const settings = () => ({ ...testClientSettings(emulator.proxy.endpoint), ...PATIENT });
 const verdicts = (report: MfaReport) => report.users.map((u) => [u.username, u.status, u.risk]);
 
-/** Each write that reached moto, keyed by what it changed: a key seen twice is a duplicate write. */
+/** Each write that reached emulator.moto, keyed by what it changed: a key seen twice is a duplicate write. */
 function duplicateWrites(requests: readonly ProxiedRequest[]): string[] {
   const counts = new Map<string, number>();
   for (const { action, params } of requests) {
@@ -124,9 +109,9 @@ describe('under 30% throttling and 5% server errors', () => {
     const targets = run.users.filter((u) => u.outcome !== 'protected');
     expect(targets.length).toBeGreaterThan(10);
     expect(targets.every((u) => u.outcome === 'enforced')).toBe(true);
-    expect(duplicateWrites(proxy.forwarded)).toEqual([]);
+    expect(duplicateWrites(emulator.proxy.forwarded)).toEqual([]);
     // Everything planned reached moto once: one tag write and one attach per user, one disable per key.
-    const forwardedWrites = proxy.forwarded.filter((r) => WRITES.has(r.action)).length;
+    const forwardedWrites = emulator.proxy.forwarded.filter((r) => WRITES.has(r.action)).length;
     const planned =
       targets.flatMap((u) => u.actions).length + targets.length /* TagUser */ + 1; /* CreatePolicy */
     expect(forwardedWrites).toBe(planned);
@@ -209,7 +194,7 @@ describe('a credential report that never finishes', () => {
 
 describe('the nightly Lambda under faults', () => {
   it('neither loses an action nor repeats one when the run is retried', async () => {
-    const setup = allTestClients(moto.endpoint);
+    const setup = allTestClients(emulator.moto.endpoint);
     await setup.s3.send(new CreateBucketCommand({ Bucket: 'reports' }));
     await setup.ses.send(new VerifyEmailIdentityCommand({ EmailAddress: 'security@example.com' }));
     const topicArn = (await setup.sns.send(new CreateTopicCommand({ Name: 'security' }))).TopicArn ?? '';
@@ -230,7 +215,7 @@ describe('the nightly Lambda under faults', () => {
           senderEmail: 'security@example.com',
           emailDomain: 'example.com',
         },
-        clients: allTestClients(proxy.endpoint, PATIENT),
+        clients: allTestClients(emulator.proxy.endpoint, PATIENT),
         logger: recordingLogger().logger,
         metrics: { addMetric: () => {}, publishStoredMetrics: () => {} },
         now: () => now,
@@ -244,12 +229,12 @@ describe('the nightly Lambda under faults', () => {
     const enforced =
       first.enforcement?.users.filter((u) => u.outcome === 'enforced').map((u) => u.username) ?? [];
     expect(enforced.sort()).toEqual(warned.warnings.map((w) => w.username).sort());
-    expect(duplicateWrites(proxy.forwarded)).toEqual([]);
+    expect(duplicateWrites(emulator.proxy.forwarded)).toEqual([]);
 
     // Lambda retries the same night's run: nothing more is written.
-    const writesBefore = proxy.forwarded.filter((r) => WRITES.has(r.action)).length;
+    const writesBefore = emulator.proxy.forwarded.filter((r) => WRITES.has(r.action)).length;
     const retry = await handler(night2)({ id: 'night-2' });
     expect(retry.warnings).toEqual([]);
-    expect(proxy.forwarded.filter((r) => WRITES.has(r.action)).length).toBe(writesBefore);
+    expect(emulator.proxy.forwarded.filter((r) => WRITES.has(r.action)).length).toBe(writesBefore);
   });
 });

@@ -1,32 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAlertsHandler } from '../../lambdas/alerts/alerts.ts';
 import { ALERT_TABLE_KEYS } from '../../lambdas/function-contract.ts';
 import { allTestClients } from '../support/aws.ts';
-import { type AwsProxy, awsErrorXml, startAwsProxy } from '../support/aws-proxy.ts';
-import { type MotoServer, startMoto } from '../support/moto.ts';
+import { awsErrorXml } from '../support/aws-proxy.ts';
+import { useMoto } from '../support/moto-harness.ts';
 import { publishedMessages, recordingLogger } from '../support/moto-records.ts';
 
 const TABLE = 'awssec-alerts';
 const NOW = new Date('2026-11-20T08:15:05Z');
 
-let moto: MotoServer;
-let proxy: AwsProxy;
 let topicArn: string;
 
-beforeAll(async () => {
-  moto = await startMoto();
-  proxy = await startAwsProxy(moto.endpoint);
-});
-afterAll(async () => {
-  await proxy?.stop();
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  proxy.setRule(undefined);
+const emulator = useMoto(async (moto) => {
   const clients = allTestClients(moto.endpoint);
   topicArn = (await clients.sns.send(new CreateTopicCommand({ Name: 'security' }))).TopicArn ?? '';
   await clients.dynamodb.send(
@@ -37,7 +25,6 @@ beforeEach(async () => {
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
-  proxy.seen.clear();
 });
 
 async function fixture(name: string): Promise<Record<string, unknown>> {
@@ -48,14 +35,14 @@ function alerts(now: () => Date = () => NOW, maxAttempts = 3) {
   const recorder = recordingLogger();
   const handler = createAlertsHandler({
     settings: { topicArn, alertTable: TABLE, windowMinutes: 60 },
-    clients: allTestClients(proxy.endpoint, { maxAttempts }),
+    clients: allTestClients(emulator.proxy.endpoint, { maxAttempts }),
     logger: recorder.logger,
     now,
   });
   return { handler, logs: recorder.entries };
 }
 
-const messages = () => publishedMessages(moto, topicArn);
+const messages = () => publishedMessages(emulator.moto, topicArn);
 
 describe('alerts handler', () => {
   it('publishes a readable alert for a console sign-in without MFA: who, when, from where, what to do', async () => {
@@ -94,7 +81,7 @@ describe('alerts handler', () => {
 
   it('sends the alert on a retry after the publish failed, and only once', async () => {
     let failPublish = true;
-    proxy.setRule(({ action }) =>
+    emulator.proxy.setRule(({ action }) =>
       action === 'Publish' && failPublish
         ? { respond: { status: 500, body: awsErrorXml('InternalError', 'try again', 'Receiver') } }
         : undefined,
@@ -138,7 +125,7 @@ describe('alerts handler', () => {
     const { handler, logs } = alerts();
     expect(await handler(event)).toBe('ignored');
     expect(logs).toEqual([{ level: 'info', message: 'no alert', attributes: { eventId: event.id, reason } }]);
-    expect(proxy.seen.size).toBe(0);
+    expect(emulator.proxy.seen.size).toBe(0);
   });
 
   it.each([
@@ -158,7 +145,7 @@ describe('alerts handler', () => {
         attributes: { eventId: event.id, reason },
       },
     ]);
-    expect(proxy.seen.size).toBe(0);
+    expect(emulator.proxy.seen.size).toBe(0);
   });
 
   it('drops a sign-in event that lost its user name', async () => {

@@ -8,13 +8,12 @@ import {
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MfaReport } from '../../lambdas/core/mfa-report.ts';
 import { createNightlyHandler } from '../../lambdas/nightly/nightly.ts';
 import type { NightlySettings } from '../../lambdas/use-cases/nightly-run.ts';
 import { allTestClients } from '../support/aws.ts';
-import { type AwsProxy, startAwsProxy } from '../support/aws-proxy.ts';
-import { type MotoServer, startMoto } from '../support/moto.ts';
+import { useMoto } from '../support/moto-harness.ts';
 import { publishedMessages, recordingLogger, sentMail } from '../support/moto-records.ts';
 import { seedSampleAccount } from '../support/sample-account.ts';
 
@@ -22,29 +21,16 @@ const BUCKET = 'awssec-reports';
 const SENDER = 'security@example.com';
 const IAM_WRITES = ['UpdateAccessKey', 'AttachUserPolicy', 'CreatePolicy', 'DeleteLoginProfile', 'TagUser'];
 
-let moto: MotoServer;
-let proxy: AwsProxy;
 let iam: IAMClient;
 let topicArn: string;
 
-beforeAll(async () => {
-  moto = await startMoto();
-  proxy = await startAwsProxy(moto.endpoint);
-  iam = allTestClients(moto.endpoint).iam;
-});
-afterAll(async () => {
-  await proxy?.stop();
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  proxy.setRule(undefined);
+const emulator = useMoto(async (moto) => {
   const clients = allTestClients(moto.endpoint);
+  iam = clients.iam;
   await seedSampleAccount(iam, moto);
   await clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   await clients.ses.send(new VerifyEmailIdentityCommand({ EmailAddress: SENDER }));
   topicArn = (await clients.sns.send(new CreateTopicCommand({ Name: 'security' }))).TopicArn ?? '';
-  proxy.seen.clear();
 });
 
 function nightly(settings: Partial<NightlySettings> = {}, now = new Date()) {
@@ -68,7 +54,7 @@ function nightly(settings: Partial<NightlySettings> = {}, now = new Date()) {
       emailDomain: 'example.com',
       ...settings,
     },
-    clients: allTestClients(proxy.endpoint),
+    clients: allTestClients(emulator.proxy.endpoint),
     logger: recorder.logger,
     metrics: {
       addMetric: (name, unit, value) => metrics.push({ name, unit, value }),
@@ -82,7 +68,7 @@ function nightly(settings: Partial<NightlySettings> = {}, now = new Date()) {
 }
 
 async function reportObjects(): Promise<string[]> {
-  const { Contents } = await allTestClients(moto.endpoint).s3.send(
+  const { Contents } = await allTestClients(emulator.moto.endpoint).s3.send(
     new ListObjectsV2Command({ Bucket: BUCKET }),
   );
   return (Contents ?? []).map((object) => object.Key ?? '').sort();
@@ -93,7 +79,8 @@ async function tagsOf(userName: string): Promise<Record<string, string>> {
   return Object.fromEntries((Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
 }
 
-const iamWrites = () => Object.fromEntries([...proxy.seen].filter(([action]) => IAM_WRITES.includes(action)));
+const iamWrites = () =>
+  Object.fromEntries([...emulator.proxy.seen].filter(([action]) => IAM_WRITES.includes(action)));
 const SCHEDULED = { id: 'scheduled-1', source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
 
 describe('nightly handler', () => {
@@ -106,7 +93,7 @@ describe('nightly handler', () => {
       'reports/NNNN/NN/NN/mfa-report-NNNN-NN-NNTNN-NN-NN-NNNZ.csv',
       'reports/NNNN/NN/NN/mfa-report-NNNN-NN-NNTNN-NN-NN-NNNZ.json',
     ]);
-    const json = await allTestClients(moto.endpoint).s3.send(
+    const json = await allTestClients(emulator.moto.endpoint).s3.send(
       new GetObjectCommand({ Bucket: BUCKET, Key: keys[1] }),
     );
     const saved: MfaReport = JSON.parse((await json.Body?.transformToString()) ?? '{}');
@@ -118,7 +105,7 @@ describe('nightly handler', () => {
       exempted: 1,
     });
 
-    const [summary, ...more] = await publishedMessages(moto, topicArn);
+    const [summary, ...more] = await publishedMessages(emulator.moto, topicArn);
     expect(more).toEqual([]);
     expect(summary?.subject).toBe('[awssec] MFA ATTENTION: 28.6% compliant, 3 non-compliant in 123456789012');
     expect(summary?.message).toContain('Non-compliant: alice.brown, bob.wilson, old.account');
@@ -127,7 +114,7 @@ describe('nightly handler', () => {
     expect(metrics).toContainEqual({ name: 'UsersNonCompliant', unit: 'Count', value: 3 });
     expect(published()).toBe(1);
     expect(iamWrites()).toEqual({});
-    expect(await sentMail(moto)).toEqual([]);
+    expect(await sentMail(emulator.moto)).toEqual([]);
   });
 
   it('in warn mode mails and tags the non-compliant users and those whose grace ends soon, once', async () => {
@@ -143,16 +130,16 @@ describe('nightly handler', () => {
     ]);
     expect(await tagsOf('bob.wilson')).toMatchObject({ 'awssec:mfa-warned-at': now.toISOString() });
     expect(await tagsOf('john.doe')).not.toHaveProperty('awssec:mfa-warned-at');
-    expect((await sentMail(moto)).map((m) => m.subject)).toEqual(
+    expect((await sentMail(emulator.moto)).map((m) => m.subject)).toEqual(
       Array(4).fill('Action needed: set up MFA for AWS account 123456789012'),
     );
     expect(iamWrites()).toEqual({ TagUser: 4 });
 
-    proxy.seen.clear();
+    emulator.proxy.seen.clear();
     const again = await nightly({ mode: 'warn', warningDays: 8 }, now).handler(SCHEDULED);
     expect(again.warnings).toEqual([]);
     expect(iamWrites()).toEqual({});
-    expect(await sentMail(moto)).toHaveLength(4);
+    expect(await sentMail(emulator.moto)).toHaveLength(4);
   });
 
   it('in enforce mode acts only on users warned a day before, and warns the rest', async () => {
@@ -179,7 +166,7 @@ describe('nightly handler', () => {
     const { AccessKeyMetadata } = await iam.send(new ListAccessKeysCommand({ UserName: 'alice.brown' }));
     expect(AccessKeyMetadata?.map((k) => k.Status)).toEqual(['Active']);
     expect(metrics).toContainEqual({ name: 'UsersEnforced', unit: 'Count', value: 1 });
-    const [summary] = await publishedMessages(moto, topicArn);
+    const [summary] = await publishedMessages(emulator.moto, topicArn);
     expect(summary?.message).toContain('Enforcement (applied): bob.wilson');
     expect(summary?.message).toContain('Held back: alice.brown, old.account');
   });
@@ -195,7 +182,7 @@ describe('nightly handler', () => {
     const result = await nightly({ mode: 'enforce', apply: false }).handler(SCHEDULED);
     expect(result.enforcement?.dry_run).toBe(true);
     expect(iamWrites()).toEqual({ TagUser: 2 }); // tonight's warnings only
-    const [summary] = await publishedMessages(moto, topicArn);
+    const [summary] = await publishedMessages(emulator.moto, topicArn);
     expect(summary?.message).toContain(
       'Enforcement (dry run: nothing changed; set apply to act): bob.wilson',
     );
@@ -208,7 +195,7 @@ describe('nightly handler', () => {
         new TagUserCommand({ UserName, Tags: [{ Key: 'awssec:mfa-warned-at', Value: yesterday }] }),
       );
     }
-    proxy.seen.clear();
+    emulator.proxy.seen.clear();
     const { handler, logs } = nightly({ mode: 'enforce', apply: true, maxUsers: 2 });
     const result = await handler(SCHEDULED);
     expect(result.enforcementRefused).toBe(
@@ -218,12 +205,12 @@ describe('nightly handler', () => {
     expect(
       logs.some((entry) => entry.level === 'error' && entry.message === 'enforcement refused by a guard'),
     ).toBe(true);
-    const [summary] = await publishedMessages(moto, topicArn);
+    const [summary] = await publishedMessages(emulator.moto, topicArn);
     expect(summary?.message).toContain('ENFORCEMENT REFUSED: refused: this run would act on 3 users');
   });
 
   it('does not tag a user whose warning mail failed, so tomorrow tries again', async () => {
-    proxy.setRule(({ action, params }) =>
+    emulator.proxy.setRule(({ action, params }) =>
       action === 'SendEmail' && params.get('Destination.ToAddresses.member.1') === 'bob.wilson@example.com'
         ? {
             respond: {

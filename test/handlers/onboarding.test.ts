@@ -6,35 +6,21 @@ import {
   ListAttachedUserPoliciesCommand,
 } from '@aws-sdk/client-iam';
 import { VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createOnboardingHandler } from '../../lambdas/onboarding/onboarding.ts';
 import type { OnboardingSettings } from '../../lambdas/use-cases/onboard-user.ts';
 import { allTestClients, TEST_ACCOUNT_ID } from '../support/aws.ts';
-import { type AwsProxy, startAwsProxy } from '../support/aws-proxy.ts';
-import { type MotoServer, startMoto } from '../support/moto.ts';
+import { useMoto } from '../support/moto-harness.ts';
 import { recordingLogger, sentMail } from '../support/moto-records.ts';
 
 const SENDER = 'security@example.com';
 const WRITES = ['AttachUserPolicy', 'CreatePolicy', 'TagUser', 'SendEmail'];
 
-let moto: MotoServer;
-let proxy: AwsProxy;
 let iam: IAMClient;
 
-beforeAll(async () => {
-  moto = await startMoto();
-  proxy = await startAwsProxy(moto.endpoint);
+const emulator = useMoto(async (moto) => {
   iam = allTestClients(moto.endpoint).iam;
-});
-afterAll(async () => {
-  await proxy?.stop();
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  proxy.setRule(undefined);
   await allTestClients(moto.endpoint).ses.send(new VerifyEmailIdentityCommand({ EmailAddress: SENDER }));
-  proxy.seen.clear();
 });
 
 async function fixture(name: string): Promise<Record<string, unknown>> {
@@ -51,7 +37,7 @@ function onboarding(settings: Partial<OnboardingSettings> = {}) {
       gracePeriodDays: 7,
       ...settings,
     },
-    clients: allTestClients(proxy.endpoint),
+    clients: allTestClients(emulator.proxy.endpoint),
     logger: recorder.logger,
   });
   return { handler, logs: recorder.entries };
@@ -63,7 +49,8 @@ async function attachedPolicies(userName: string): Promise<string[]> {
 }
 
 const REQUIRE_MFA_ARN = `arn:aws:iam::${TEST_ACCOUNT_ID}:policy/RequireMFA`;
-const writes = () => Object.fromEntries([...proxy.seen].filter(([action]) => WRITES.includes(action)));
+const writes = () =>
+  Object.fromEntries([...emulator.proxy.seen].filter(([action]) => WRITES.includes(action)));
 
 describe('onboarding handler', () => {
   it('attaches RequireMFA to the new user and mails the set-up steps to its email tag', async () => {
@@ -79,7 +66,7 @@ describe('onboarding handler', () => {
       recipient: 'carol@example.org',
     });
     expect(await attachedPolicies('carol.new')).toEqual([REQUIRE_MFA_ARN]);
-    const [mail, ...more] = await sentMail(moto);
+    const [mail, ...more] = await sentMail(emulator.moto);
     expect(more).toEqual([]);
     expect(mail).toMatchObject({
       source: SENDER,
@@ -93,11 +80,11 @@ describe('onboarding handler', () => {
     await iam.send(new CreateUserCommand({ UserName: 'carol.new' }));
     const { handler } = onboarding({ emailDomain: 'example.com' });
     await handler(await fixture('create-user'));
-    proxy.seen.clear();
+    emulator.proxy.seen.clear();
     // A retried invocation: the policy exists and is attached; attaching again is harmless.
     await handler(await fixture('create-user'));
     expect(writes()).toEqual({ AttachUserPolicy: 1, SendEmail: 1 });
-    expect((await sentMail(moto)).map((m) => m.to)).toEqual([
+    expect((await sentMail(emulator.moto)).map((m) => m.to)).toEqual([
       ['carol.new@example.com'],
       ['carol.new@example.com'],
     ]);
@@ -110,7 +97,7 @@ describe('onboarding handler', () => {
     const noAddress = onboarding({ emailDomain: '' });
     expect(await noAddress.handler(await fixture('create-user'))).toMatchObject({ mail: 'no-address' });
     expect(await attachedPolicies('carol.new')).toEqual([REQUIRE_MFA_ARN]);
-    expect(await sentMail(moto)).toEqual([]);
+    expect(await sentMail(emulator.moto)).toEqual([]);
     expect(noAddress.logs.filter((e) => e.level === 'warn')).toEqual([
       {
         level: 'warn',
@@ -160,7 +147,7 @@ describe('onboarding handler', () => {
         attributes: { eventId: event.id, reason },
       },
     ]);
-    expect(proxy.seen.size).toBe(0);
+    expect(emulator.proxy.seen.size).toBe(0);
   });
 
   it('drops what is not an event at all', async () => {
@@ -212,7 +199,7 @@ describe('onboarding cold start', () => {
     vi.stubEnv('EMAIL_DOMAIN', 'example.com');
     vi.stubEnv('EXCLUDE_USERS', 'svc-*');
     vi.stubEnv('GRACE_PERIOD_DAYS', '7');
-    vi.stubEnv('AWS_ENDPOINT_URL', moto.endpoint);
+    vi.stubEnv('AWS_ENDPOINT_URL', emulator.moto.endpoint);
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
     try {
       await iam.send(new CreateUserCommand({ UserName: 'carol.new' }));
