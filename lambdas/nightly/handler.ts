@@ -5,7 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { awsClientConfig, createIamClient, createStsClient } from '../aws/aws-clients.ts';
-import { FUNCTION_ENV, METRICS } from '../function-contract.ts';
+import { FUNCTION_ENV, METRICS, NIGHTLY_MODES } from '../function-contract.ts';
 import {
   booleanValue,
   choiceValue,
@@ -21,7 +21,7 @@ import { createNightlyHandler } from './nightly.ts';
 function settingsFromEnvironment(): NightlySettings {
   const env = readEnvironment(FUNCTION_ENV.nightly);
   return {
-    mode: choiceValue('MODE', env.MODE, ['report', 'warn', 'enforce']),
+    mode: choiceValue('MODE', env.MODE, NIGHTLY_MODES),
     apply: booleanValue('APPLY', env.APPLY),
     gracePeriodDays: wholeNumberValue('GRACE_PERIOD_DAYS', env.GRACE_PERIOD_DAYS, 0),
     warningDays: wholeNumberValue('WARNING_DAYS', env.WARNING_DAYS, 1),

@@ -1,4 +1,4 @@
-import type { METRICS } from '../function-contract.ts';
+import type { MetricName } from '../function-contract.ts';
 import type { HandlerLogger, MetricsSink } from '../handler-support.ts';
 import {
   type NightlyClients,
@@ -6,8 +6,6 @@ import {
   type NightlySettings,
   runNightly,
 } from '../use-cases/nightly-run.ts';
-
-type MetricName = (typeof METRICS.names)[number];
 
 /**
  * The scheduled run: report, warn, enforce as configured (see runNightly),

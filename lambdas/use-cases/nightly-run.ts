@@ -9,10 +9,12 @@ import { saveNightlyReport } from '../aws/report-store.ts';
 import { asciiSubject, type Message, mfaWarningMail, recipientFor } from '../core/messages.ts';
 import { assessInventory, buildMfaReport, type MfaReport } from '../core/mfa-report.ts';
 import { usersToWarn, WARNED_TAG, WARNING_NOTICE_MS } from '../core/warnings.ts';
+import type { NightlyModeName } from '../function-contract.ts';
 import { type EnforcementRun, enforceMfaCompliance, RefusedRunError } from './enforce-mfa-compliance.ts';
 import { readScopedInventory, reportSettings } from './generate-mfa-report.ts';
 
-export type NightlyMode = 'report' | 'warn' | 'enforce';
+/** `report` | `warn` | `enforce`, as the stack's `mode` sets it. */
+export type NightlyMode = NightlyModeName;
 
 export interface NightlySettings {
   readonly mode: NightlyMode;
