@@ -172,18 +172,10 @@ export async function enforceMfaCompliance(
     readCallerIdentity(clients.sts),
     options.inventory ?? readScopedInventory(options, settings, clients),
   ]);
-  const assessmentOptions: AssessmentOptions = {
-    now,
-    gracePeriodDays: settings.gracePeriodDays,
-    selector: createUserSelector(settings.selection),
-    exemptionTag: options.exemptionTag,
-  };
-  const assessments = assessInventory(inventory, {
-    now,
-    gracePeriodDays: settings.gracePeriodDays,
-    selection: settings.selection,
-    exemptionTag: options.exemptionTag,
-  });
+  const rules = { now, gracePeriodDays: settings.gracePeriodDays, exemptionTag: options.exemptionTag };
+  const assessments = assessInventory(inventory, { ...rules, selection: settings.selection });
+  // The live re-check applies the very same rules to what it reads.
+  const assessmentOptions: AssessmentOptions = { ...rules, selector: createUserSelector(settings.selection) };
   const { targets, protectedUsers } = selectTargets(assessments, {
     callerUserName: caller.userName,
     breakGlass: patternMatcher(breakGlassPatterns),
