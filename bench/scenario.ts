@@ -35,7 +35,9 @@ const settings = {
   credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
 };
 const iamClient = createIamClient(settings);
-// One count per call by operation, whatever its retries (the retries happen below this step).
+// One count per call by operation, whatever its retries (the retries happen below this step). The
+// tests' countCalls does the same; importing it would load SDK clients the scenario does not use,
+// and their memory would be counted as the tool's.
 const calls = new Map<string, number>();
 iamClient.middlewareStack.add(
   (next, context) => (args) => {

@@ -10,7 +10,7 @@ import {
   restoreToCsv,
 } from './render-enforcement.ts';
 import { type AssessmentFlags, type CommandContext, selectionFromFlags } from './report-command.ts';
-import type { ReportFormat } from './report-output.ts';
+import { formatResult, type ReportFormat } from './report-output.ts';
 import { styleFor } from './terminal.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -67,12 +67,12 @@ export async function runEnforceCommand(flags: EnforceFlags, context: CommandCon
   } finally {
     progress.stop();
   }
-  const output = {
-    json: () => `${JSON.stringify(run, null, 2)}\n`,
-    csv: () => enforcementToCsv(run),
-    table: () => renderEnforcementTable(run, styleFor(io.stdout, io.env)),
-  }[flags.output];
-  io.stdout.write(output());
+  io.stdout.write(
+    formatResult(run, flags.output, styleFor(io.stdout, io.env), {
+      csv: enforcementToCsv,
+      table: renderEnforcementTable,
+    }),
+  );
   return run.users.some((user) => user.outcome === 'failed') ? 1 : 0;
 }
 
@@ -84,11 +84,11 @@ export async function runRestoreCommand(flags: RestoreFlags, context: CommandCon
     dryRun: dryRunFrom(flags),
     now: context.now?.(),
   });
-  const output = {
-    json: () => `${JSON.stringify(run, null, 2)}\n`,
-    csv: () => restoreToCsv(run),
-    table: () => renderRestoreTable(run, styleFor(io.stdout, io.env)),
-  }[flags.output];
-  io.stdout.write(output());
+  io.stdout.write(
+    formatResult(run, flags.output, styleFor(io.stdout, io.env), {
+      csv: restoreToCsv,
+      table: renderRestoreTable,
+    }),
+  );
   return run.outcome === 'failed' ? 1 : 0;
 }

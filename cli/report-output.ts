@@ -10,15 +10,25 @@ import { UsageError } from './usage-error.ts';
 export const REPORT_FORMATS = ['table', 'json', 'csv'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-export function formatReport(report: MfaReport, format: ReportFormat, style: Style): string {
+/** A command's result in the chosen format: JSON as the object is, CSV and table by its renderers. */
+export function formatResult<T>(
+  result: T,
+  format: ReportFormat,
+  style: Style,
+  render: { readonly csv: (result: T) => string; readonly table: (result: T, style: Style) => string },
+): string {
   switch (format) {
     case 'json':
-      return `${JSON.stringify(report, null, 2)}\n`;
+      return `${JSON.stringify(result, null, 2)}\n`;
     case 'csv':
-      return reportToCsv(report);
+      return render.csv(result);
     case 'table':
-      return renderReportTable(report, style);
+      return render.table(result, style);
   }
+}
+
+export function formatReport(report: MfaReport, format: ReportFormat, style: Style): string {
+  return formatResult(report, format, style, { csv: reportToCsv, table: renderReportTable });
 }
 
 /** `.json` and `.csv` files get that format; any other name gets the `--output` format. */
