@@ -73,7 +73,13 @@ export async function runEnforceCommand(flags: EnforceFlags, context: CommandCon
       table: renderEnforcementTable,
     }),
   );
-  return run.users.some((user) => user.outcome === 'failed') ? 1 : 0;
+  const unreadable = run.users_unreadable.map((u) => u.username);
+  if (unreadable.length > 0) {
+    io.stderr.write(
+      `awssec: ${unreadable.length} user${unreadable.length === 1 ? ' was' : 's were'} not assessed (access denied), so not acted on: ${unreadable.join(', ')}\n`,
+    );
+  }
+  return run.users.some((user) => user.outcome === 'failed') || unreadable.length > 0 ? 1 : 0;
 }
 
 export async function runRestoreCommand(flags: RestoreFlags, context: CommandContext): Promise<number> {

@@ -159,7 +159,7 @@ function totals(run: EnforcementRun, style: Style): string {
     ...(by_outcome.deleted > 0 ? [`${by_outcome.deleted} deleted since the report`] : []),
     ...(by_outcome.protected > 0 ? [`${by_outcome.protected} protected`] : []),
   ];
-  const untouched = `Not targeted: ${not_targeted.compliant} compliant, ${not_targeted.exempted} exempted, ${not_targeted['grace-period']} in the grace period.`;
+  const untouched = `Not targeted: ${not_targeted.compliant} compliant, ${not_targeted.exempted} exempted, ${not_targeted['grace-period']} in the grace period.${run.users_unreadable.length > 0 ? style.colors.red(` NOT ASSESSED (access denied): ${run.users_unreadable.map((u) => u.username).join(', ')}.`) : ''}`;
   return [
     title(run.dry_run ? 'Planned actions' : 'Totals', style),
     rows.toString(),

@@ -42,7 +42,7 @@ export const ENV = {
 
 /** Which variables each function reads (the stacks set exactly these). */
 export const FUNCTION_ENV = {
-  onboarding: [ENV.senderEmail, ENV.emailDomain, ENV.excludeUsers, ENV.gracePeriodDays],
+  onboarding: [ENV.senderEmail, ENV.emailDomain, ENV.excludeUsers, ENV.breakGlass, ENV.gracePeriodDays],
   nightly: [
     ENV.mode,
     ENV.apply,

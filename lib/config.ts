@@ -213,5 +213,12 @@ export function readConfig(context: (key: string) => unknown): AwssecConfig {
     const value = context(key);
     return value === undefined || value === null ? DEFAULT_CONFIG[key] : READERS[key](key, value);
   };
-  return Object.fromEntries(CONFIG_KEYS.map((key) => [key, read(key)])) as unknown as AwssecConfig;
+  const config = Object.fromEntries(CONFIG_KEYS.map((key) => [key, read(key)])) as unknown as AwssecConfig;
+  // Nobody is acted on without a warning by mail first, so warning needs someone to send it.
+  if (config.mode !== 'report' && config.senderEmail === '') {
+    throw new ConfigError(
+      `context senderEmail: mode ${config.mode} warns users by mail before anything happens to them; set senderEmail to an SES-verified address, or use mode report`,
+    );
+  }
+  return config;
 }

@@ -91,6 +91,11 @@ export function toAwsCallError(action: string, error: unknown): AwsCallError {
   return new AwsCallError(action, 'other', `${action} failed: ${name}: ${detail}`, { cause: error });
 }
 
+/** The message of anything thrown, for a report or a log. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function firstLine(text: string): string {
   return text.split('\n', 1)[0] ?? text;
 }

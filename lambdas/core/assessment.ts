@@ -51,18 +51,26 @@ interface Verdict {
 /** A status rule: a verdict when it applies, undefined to let the next rule decide. */
 type StatusRule = (context: UserContext) => Verdict | undefined;
 
-/** Exempted: named by an exclude pattern or carrying the exemption tag, and not named by an include pattern. */
+/**
+ * Why the user is exempted, or undefined: named by an exclude pattern or
+ * carrying the exemption tag, and not named by an include pattern.
+ */
+export function exemptionOf(
+  user: Pick<UserFacts, 'userName' | 'tags'>,
+  selector: UserSelector,
+  exemptionTag: string = EXEMPTION_TAG,
+): string | undefined {
+  if (selector.includedExplicitly(user.userName)) return undefined;
+  const pattern = selector.excludedBy(user.userName);
+  if (pattern !== undefined) return `exempted: matches exclude pattern ${pattern}`;
+  const reason = tagValue(user.tags, exemptionTag);
+  return reason === undefined
+    ? undefined
+    : `exempted by tag ${exemptionTag}: ${reason.trim() || 'no reason given'}`;
+}
+
 const exemptedRule: StatusRule = (context) => {
-  const { user, options } = context;
-  if (options.selector.includedExplicitly(user.userName)) return undefined;
-  const pattern = options.selector.excludedBy(user.userName);
-  const exemptionReason = tagValue(user.tags, options.exemptionTag ?? EXEMPTION_TAG);
-  const exemption =
-    pattern !== undefined
-      ? `exempted: matches exclude pattern ${pattern}`
-      : exemptionReason !== undefined
-        ? `exempted by tag ${options.exemptionTag ?? EXEMPTION_TAG}: ${exemptionReason.trim() || 'no reason given'}`
-        : undefined;
+  const exemption = exemptionOf(context.user, context.options.selector, context.options.exemptionTag);
   return exemption === undefined
     ? undefined
     : { status: 'exempted', reasons: [exemption, ...exposure(context)] };

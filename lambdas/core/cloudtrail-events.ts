@@ -143,8 +143,7 @@ export function classifyAlertEvent(event: unknown): ParsedEvent<SecurityAlert | 
     const userName =
       named === 'AWS ROOT USER' || (named === undefined && identityType === 'Root')
         ? ROOT_USER_NAME
-        : (named ?? text(identity?.userName));
-    if (userName === undefined) return reject(eventId, `${common.eventName} event without a user`);
+        : (named ?? text(identity?.userName) ?? common.actorArn);
     return {
       ok: true,
       value: { ...common, kind: 'mfa-device-removed', userName, serialNumber: text(request?.serialNumber) },

@@ -1,7 +1,7 @@
 import type { UserAssessment } from './assessment.ts';
 import { tagValue } from './tags.ts';
 import type { UserFacts } from './user-facts.ts';
-import { warnedAt } from './warnings.ts';
+import { warnedInTime } from './warnings.ts';
 
 /**
  * Enforcement as pure decisions: who may be acted on, whether the run is
@@ -47,8 +47,8 @@ export interface TargetOptions {
   readonly callerUserName?: string | undefined;
   /** The break-glass pattern naming the user (see patternMatcher): never acted on, whatever their status. */
   readonly breakGlass: (userName: string) => string | undefined;
-  /** When set, only users warned (WARNED_TAG) at or before this time are targets. */
-  readonly warnedBefore?: Date | undefined;
+  /** When set (the nightly run's time), only users warned at least a day before, and not too long ago, are targets. */
+  readonly requireWarningAt?: Date | undefined;
 }
 
 /**
@@ -70,18 +70,16 @@ export function selectTargets(
       protectedUsers.push({ assessment, reason: 'caller' });
     } else if (options.breakGlass(name) !== undefined) {
       protectedUsers.push({ assessment, reason: 'break-glass' });
-    } else if (options.warnedBefore !== undefined && !warnedBy(assessment, options.warnedBefore)) {
+    } else if (
+      options.requireWarningAt !== undefined &&
+      !warnedInTime(assessment.user.tags, options.requireWarningAt)
+    ) {
       protectedUsers.push({ assessment, reason: 'not-warned' });
     } else {
       targets.push(assessment);
     }
   }
   return { targets, protectedUsers };
-}
-
-function warnedBy(assessment: UserAssessment, deadline: Date): boolean {
-  const warned = warnedAt(assessment.user.tags);
-  return warned !== undefined && warned.getTime() <= deadline.getTime();
 }
 
 export interface BlastRadiusLimits {

@@ -107,7 +107,7 @@ export function alertMessage(alert: SecurityAlert): Message {
     ],
     'mfa-device-removed': [
       `Confirm with ${alert.userName === 'root' ? 'the root owner' : alert.userName} that this was intended. A user without MFA is`,
-      'reported, warned and, if configured, enforced by the nightly run.',
+      'reported by the nightly run and, where enforcement is on, acted on once warned.',
     ],
   }[alert.kind];
   const title = ALERT_TITLE[alert.kind];

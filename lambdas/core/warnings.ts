@@ -7,6 +7,13 @@ export const WARNED_TAG = 'awssec:mfa-warned-at';
 /** The nightly run acts only on users warned at least this long before. */
 export const WARNING_NOTICE_MS = 24 * 3_600_000;
 
+/**
+ * A warning older than this is stale: the user is warned again before
+ * anything happens (say they set up MFA after the warning and lost it months
+ * later). Long enough for a run held back by its guards to catch up.
+ */
+export const WARNING_VALID_MS = 30 * 86_400_000;
+
 export interface Warning {
   readonly assessment: UserAssessment;
   /** The earliest time enforcement may act: a day after the warning, and never inside the grace period. */
@@ -15,18 +22,24 @@ export interface Warning {
 
 /**
  * Who gets a warning tonight: users in their grace period that ends within
- * `warningDays`, and non-compliant users, who have not been warned yet.
- * Exempted and compliant users never are.
+ * `warningDays`, and non-compliant users, who hold no valid warning yet.
+ * Exempted and compliant users never are, nor users the run never acts on
+ * (`neverActedOn`: break-glass names).
  */
 export function usersToWarn(
   assessments: readonly UserAssessment[],
-  options: { readonly now: Date; readonly warningDays: number },
+  options: {
+    readonly now: Date;
+    readonly warningDays: number;
+    readonly neverActedOn?: ((userName: string) => unknown) | undefined;
+  },
 ): Warning[] {
   const now = options.now.getTime();
   const windowEnd = now + options.warningDays * 86_400_000;
   const noticeEnds = now + WARNING_NOTICE_MS;
   return assessments.flatMap((assessment) => {
-    if (warnedAt(assessment.user.tags) !== undefined) return [];
+    if (hasValidWarning(assessment.user.tags, options.now)) return [];
+    if (options.neverActedOn?.(assessment.user.userName)) return [];
     if (assessment.status === 'non-compliant') return [{ assessment, deadline: new Date(noticeEnds) }];
     const graceEnds = assessment.gracePeriodEndsAt?.getTime();
     if (assessment.status === 'grace-period' && graceEnds !== undefined && graceEnds <= windowEnd) {
@@ -34,6 +47,23 @@ export function usersToWarn(
     }
     return [];
   });
+}
+
+/** The user holds a warning that is not stale (see WARNING_VALID_MS). */
+export function hasValidWarning(tags: Readonly<Record<string, string>>, now: Date): boolean {
+  const warned = warnedAt(tags);
+  return warned !== undefined && now.getTime() - warned.getTime() <= WARNING_VALID_MS;
+}
+
+/**
+ * Enforcement may act: the user was warned at least a day before `now`, and
+ * the warning is not stale.
+ */
+export function warnedInTime(tags: Readonly<Record<string, string>>, now: Date): boolean {
+  const warned = warnedAt(tags);
+  if (warned === undefined) return false;
+  const age = now.getTime() - warned.getTime();
+  return age >= WARNING_NOTICE_MS && age <= WARNING_VALID_MS;
 }
 
 /** When the user was warned, from the tag; undefined when never (or the tag is unreadable). */

@@ -13,6 +13,7 @@ function settingsFromEnvironment(): OnboardingSettings {
     senderEmail: env.SENDER_EMAIL,
     emailDomain: env.EMAIL_DOMAIN,
     excludeUsers: patternListValue('EXCLUDE_USERS', env.EXCLUDE_USERS),
+    breakGlass: patternListValue('BREAK_GLASS', env.BREAK_GLASS),
     gracePeriodDays: wholeNumberValue('GRACE_PERIOD_DAYS', env.GRACE_PERIOD_DAYS, 0),
   };
 }

@@ -1,6 +1,6 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import pLimit from 'p-limit';
-import { AwsCallError, isNoSuchEntity } from '../aws/aws-call-error.ts';
+import { errorText, isNoSuchEntity } from '../aws/aws-call-error.ts';
 import { readCallerIdentity } from '../aws/caller-identity.ts';
 import {
   createRequireMfaPolicy,
@@ -49,8 +49,8 @@ export interface EnforceMfaComplianceOptions extends GenerateMfaReportOptions {
   /** Users never acted on, whatever their status: names or patterns. */
   readonly breakGlass?: string | readonly string[] | undefined;
   readonly onProgress?: ((event: EnforcementProgress) => void) | undefined;
-  /** Act only on users warned (tag awssec:mfa-warned-at) at or before this time: the nightly run's rule. */
-  readonly warnedBefore?: Date | undefined;
+  /** Act only on users warned (tag awssec:mfa-warned-at) at least a day before this time: the nightly run's rule. */
+  readonly requireWarningAt?: Date | undefined;
   /** An inventory already read in this run (the nightly run's), instead of reading the account again. */
   readonly inventory?: AccountInventory | undefined;
 }
@@ -134,6 +134,8 @@ export interface EnforcementRun {
     >;
   };
   readonly users: readonly EnforcementUserRecord[];
+  /** Users AWS refused to let the run read (AccessDenied): not assessed, so not acted on, and the run is incomplete. */
+  readonly users_unreadable: readonly { readonly username: string; readonly reason: string }[];
   readonly settings: {
     readonly source: InventorySourceKind;
     readonly grace_period_days: number;
@@ -179,16 +181,8 @@ export async function enforceMfaCompliance(
   const { targets, protectedUsers } = selectTargets(assessments, {
     callerUserName: caller.userName,
     breakGlass: patternMatcher(breakGlassPatterns),
-    warnedBefore: options.warnedBefore,
+    requireWarningAt: options.requireWarningAt,
   });
-  const usersInAccount = inventory.source.usersInAccount;
-  const exceeded = blastRadiusExceeded(targets.length, usersInAccount, limits);
-  if (exceeded !== undefined && !dryRun && !force) {
-    throw new RefusedRunError(
-      `refused: ${exceeded}; nothing was changed. Review the plan (the same command without --apply), then raise the limit or add --force`,
-    );
-  }
-
   const policyArn = requireMfaPolicyArn(caller);
   const policyState = await readUsableRequireMfaPolicy(clients.iam, policyArn).catch((error: unknown) => {
     throw error instanceof MisconfiguredPolicyError
@@ -202,78 +196,87 @@ export async function enforceMfaCompliance(
     return policyCreated;
   };
 
-  const enforceOne = async (assessment: UserAssessment): Promise<EnforcementUserRecord> => {
+  /** A target re-read live: either settled (nothing to do, or unreadable) or with the actions it needs. */
+  type Checked =
+    | { readonly settled: EnforcementUserRecord }
+    | {
+        readonly settled?: undefined;
+        readonly base: { username: string; arn: string };
+        readonly state: LiveUserState;
+        readonly actions: readonly EnforcementAction[];
+        readonly justification: string;
+      };
+
+  const checkLive = async (assessment: UserAssessment): Promise<Checked> => {
     const base = { username: assessment.user.userName, arn: assessment.user.arn };
+    const settled = (
+      outcome: UserOutcome,
+      justification: string,
+      state: LiveUserState | undefined,
+    ): Checked => ({
+      settled: {
+        ...base,
+        outcome,
+        justification,
+        state: state === undefined ? null : stateSummary(state),
+        actions: [],
+      },
+    });
     let state: LiveUserState | undefined;
     try {
       state = await readLiveUserState(clients.iam, base.username, policyArn);
     } catch (error) {
       // One user's failure is reported; the run goes on to the others.
-      return {
-        ...base,
-        outcome: 'failed',
-        justification: `could not re-check the user live: ${failureText(error)}`,
-        state: null,
-        actions: [],
-      };
+      return settled('failed', `could not re-check the user live: ${failureText(error)}`, undefined);
     }
-    if (state === undefined) {
-      return {
-        ...base,
-        outcome: 'deleted',
-        justification: 'the user no longer exists',
-        state: null,
-        actions: [],
-      };
-    }
+    if (state === undefined) return settled('deleted', 'the user no longer exists', undefined);
     const live = assessUser(state.facts, assessmentOptions);
-    const summaryOfState = stateSummary(state);
     if (live.status !== 'non-compliant') {
-      return {
-        ...base,
-        outcome: 'changed-since-report',
-        justification: `now ${live.status}: ${live.reasons.join('; ')}`,
-        state: summaryOfState,
-        actions: [],
-      };
+      return settled('changed-since-report', `now ${live.status}: ${live.reasons.join('; ')}`, state);
     }
     const justification = `${live.reasons.join('; ')}; ${live.daysSinceCreation} days old, past the ${settings.gracePeriodDays}-day grace period`;
     const actions = plannedActions(state, { disableConsoleAccess });
-    if (actions.length === 0) {
-      return { ...base, outcome: 'already-enforced', justification, state: summaryOfState, actions: [] };
-    }
-    if (dryRun) {
-      return {
-        ...base,
-        outcome: 'planned',
-        justification,
-        state: summaryOfState,
-        actions: actions.map((action) => record(action, 'planned')),
-      };
-    }
-    const records = await applyActions(clients.iam, state, actions, { now, policyArn, ensurePolicy });
-    const failed = records.some((r) => r.result === 'failed');
-    return {
-      ...base,
-      outcome: failed ? 'failed' : 'enforced',
-      justification,
-      state: summaryOfState,
-      actions: records,
-    };
+    if (actions.length === 0) return settled('already-enforced', justification, state);
+    return { base, state, actions, justification };
   };
 
+  // First every target is re-read live and planned (reads only); then the guard counts the users
+  // with something to do; only then is anything changed.
   const limit = pLimit(options.concurrency ?? DEFAULT_ENFORCE_CONCURRENCY);
-  let done = 0;
-  if (targets.length > 0) options.onProgress?.({ phase: 'enforce', done, total: targets.length });
+  const progress = progressReporter(targets.length * (dryRun ? 1 : 2), options.onProgress);
+  const checked = await Promise.all(
+    targets.map((assessment) => limit(() => checkLive(assessment).finally(progress))),
+  );
+  const toActOn = checked.flatMap((c) => (c.settled === undefined ? [c] : []));
+  const usersInAccount = inventory.source.usersInAccount;
+  const exceeded = blastRadiusExceeded(toActOn.length, usersInAccount, limits);
+  if (exceeded !== undefined && !dryRun && !force) {
+    throw new RefusedRunError(
+      `refused: ${exceeded}; nothing was changed. Review the plan (the same command without --apply), then raise the limit or add --force`,
+    );
+  }
   const targetRecords = await Promise.all(
-    targets.map((assessment) =>
-      limit(async () => {
-        const result = await enforceOne(assessment);
-        done += 1;
-        options.onProgress?.({ phase: 'enforce', done, total: targets.length });
-        return result;
-      }),
-    ),
+    checked.map((c) => {
+      if (c.settled !== undefined) return c.settled;
+      const planned = { ...c.base, justification: c.justification, state: stateSummary(c.state) };
+      if (dryRun) {
+        return {
+          ...planned,
+          outcome: 'planned' as const,
+          actions: c.actions.map((action) => record(action, 'planned')),
+        };
+      }
+      return limit(async () => {
+        const records = await applyActions(clients.iam, c.state, c.actions, { now, policyArn, ensurePolicy });
+        progress();
+        const failed = records.some((r) => r.result === 'failed');
+        return {
+          ...planned,
+          outcome: failed ? ('failed' as const) : ('enforced' as const),
+          actions: records,
+        };
+      });
+    }),
   );
   const protectedRecords: EnforcementUserRecord[] = protectedUsers.map(({ assessment, reason }) => ({
     username: assessment.user.userName,
@@ -282,7 +285,7 @@ export async function enforceMfaCompliance(
     justification: {
       caller: 'the identity running this tool is never acted on',
       'break-glass': `break-glass user (${patternMatcher(breakGlassPatterns)(assessment.user.userName) ?? ''}): never acted on`,
-      'not-warned': 'not warned at least 24 hours before: the nightly run acts a day after the warning',
+      'not-warned': 'no warning between 24 hours and 30 days old: the nightly run acts a day after a warning',
     }[reason],
     state: null,
     actions: [],
@@ -300,7 +303,7 @@ export async function enforceMfaCompliance(
       state: policyState === 'present' ? 'present' : policyCreated === undefined ? 'missing' : 'created',
     },
     guard: {
-      targets: targets.length,
+      targets: toActOn.length,
       users_in_account: usersInAccount,
       max_users: limits.maxUsers,
       max_percent: limits.maxPercent,
@@ -309,6 +312,10 @@ export async function enforceMfaCompliance(
     },
     summary: summarize(assessments, users),
     users,
+    users_unreadable: inventory.source.usersUnreadable.map((u) => ({
+      username: u.userName,
+      reason: u.reason,
+    })),
     settings: {
       source: settings.source,
       grace_period_days: settings.gracePeriodDays,
@@ -352,6 +359,16 @@ async function applyActions(
   return records;
 }
 
+/** Counts steps done out of `total` for the progress indicator. */
+function progressReporter(total: number, onProgress: EnforceMfaComplianceOptions['onProgress']): () => void {
+  let done = 0;
+  if (total > 0) onProgress?.({ phase: 'enforce', done, total });
+  return () => {
+    done += 1;
+    onProgress?.({ phase: 'enforce', done: Math.min(done, total), total });
+  };
+}
+
 function record(action: EnforcementAction, result: ActionResult, error?: string): EnforcementActionRecord {
   return {
     action: action.kind,
@@ -362,9 +379,7 @@ function record(action: EnforcementAction, result: ActionResult, error?: string)
 }
 
 function failureText(error: unknown): string {
-  if (isNoSuchEntity(error)) return 'the user (or the key) was deleted during the run';
-  if (error instanceof AwsCallError) return error.message;
-  return error instanceof Error ? error.message : String(error);
+  return isNoSuchEntity(error) ? 'the user (or the key) was deleted during the run' : errorText(error);
 }
 
 function stateSummary(state: LiveUserState): NonNullable<EnforcementUserRecord['state']> {

@@ -1,14 +1,15 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SESClient } from '@aws-sdk/client-ses';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { AwsCallError } from '../aws/aws-call-error.ts';
+import { errorText } from '../aws/aws-call-error.ts';
 import { tagUser } from '../aws/iam-enforcer.ts';
 import type { InventoryClients } from '../aws/iam-inventory.ts';
 import { publish, sendMail } from '../aws/messaging.ts';
 import { saveNightlyReport } from '../aws/report-store.ts';
 import { asciiSubject, type Message, mfaWarningMail, recipientFor } from '../core/messages.ts';
 import { assessInventory, buildMfaReport, type MfaReport } from '../core/mfa-report.ts';
-import { usersToWarn, WARNED_TAG, WARNING_NOTICE_MS } from '../core/warnings.ts';
+import { patternMatcher } from '../core/user-selection.ts';
+import { usersToWarn, WARNED_TAG } from '../core/warnings.ts';
 import type { NightlyModeName } from '../function-contract.ts';
 import { type EnforcementRun, enforceMfaCompliance, RefusedRunError } from './enforce-mfa-compliance.ts';
 import { readScopedInventory, reportSettings } from './generate-mfa-report.ts';
@@ -94,6 +95,7 @@ export async function runNightly(
     for (const { assessment, deadline } of usersToWarn(assessments, {
       now,
       warningDays: settings.warningDays,
+      neverActedOn: patternMatcher(settings.breakGlass),
     })) {
       warnings.push(
         await warnUser(assessment.user, deadline, assessment.reasons, settings, clients, report, now),
@@ -117,7 +119,7 @@ export async function runNightly(
         maxUsers: settings.maxUsers,
         maxPercent: settings.maxPercent,
         disableConsoleAccess: settings.disableConsoleAccess,
-        warnedBefore: new Date(now.getTime() - WARNING_NOTICE_MS),
+        requireWarningAt: now,
       });
     } catch (error) {
       if (!(error instanceof RefusedRunError)) throw error;
@@ -141,38 +143,29 @@ async function warnUser(
 ): Promise<WarningRecord> {
   const recipient = recipientFor(user.userName, user.tags, settings.emailDomain);
   const base = { username: user.userName, deadline: deadline.toISOString(), recipient: recipient ?? null };
-  let mail: WarningRecord['mail'] =
-    settings.senderEmail === '' ? 'no-sender' : recipient === undefined ? 'no-address' : 'sent';
-  let error: string | null = null;
-  if (mail === 'sent' && recipient !== undefined) {
-    try {
-      await sendMail(clients.ses, {
-        from: settings.senderEmail,
-        to: recipient,
-        message: mfaWarningMail({
-          userName: user.userName,
-          accountId: report.account_id,
-          deadline,
-          exposure,
-        }),
-      });
-    } catch (failure) {
-      // Not tagged: tomorrow's run tries again, and nobody is acted on without a warning on record.
-      return {
-        ...base,
-        mail: 'failed',
-        error: failure instanceof AwsCallError ? failure.message : String(failure),
-      };
-    }
+  // Not mailed, not tagged: enforcement acts only on users a mail reached a day before; the summary names the rest.
+  if (settings.senderEmail === '') return { ...base, mail: 'no-sender', error: null };
+  if (recipient === undefined) return { ...base, mail: 'no-address', error: null };
+  try {
+    await sendMail(clients.ses, {
+      from: settings.senderEmail,
+      to: recipient,
+      message: mfaWarningMail({ userName: user.userName, accountId: report.account_id, deadline, exposure }),
+    });
+  } catch (failure) {
+    // Not tagged: tomorrow's run tries again, and nobody is acted on without a warning on record.
+    return { ...base, mail: 'failed', error: errorText(failure) };
   }
   try {
-    // Tagged even without a mail: the security team's summary names the user, and enforcement waits a day.
     await tagUser(clients.iam, user.userName, { [WARNED_TAG]: now.toISOString() });
   } catch (failure) {
-    mail = 'failed';
-    error = `warned but not tagged: ${failure instanceof Error ? failure.message : String(failure)}`;
+    return {
+      ...base,
+      mail: 'failed',
+      error: `mailed but not tagged (mailed again tomorrow): ${errorText(failure)}`,
+    };
   }
-  return { ...base, mail, error };
+  return { ...base, mail: 'sent', error: null };
 }
 
 const LIST_MAX = 20;
@@ -193,6 +186,9 @@ export function nightlySummary(result: NightlyResult, settings: NightlySettings)
     `Compliance ${s.compliance_percent}% (target 95%) · console users with MFA ${s.console_users_with_mfa_percent}% · key users with MFA ${s.key_users_with_mfa_percent}%`,
     `Root MFA: ${report.account.root_mfa_enabled ? `enabled (${report.account.root_mfa_kind})` : 'NOT ENABLED'} · root access keys: ${report.account.root_access_keys_present ? 'PRESENT' : 'none'}`,
     ...(nonCompliant.length > 0 ? [`Non-compliant: ${names(nonCompliant)}`] : []),
+    ...(report.inventory.users_unreadable.length > 0
+      ? [`NOT ASSESSED (access denied): ${names(report.inventory.users_unreadable.map((u) => u.username))}`]
+      : []),
     `Report: s3://${settings.reportBucket}/${result.reportKeys[0] ?? ''} (and .csv)`,
   ];
   if (settings.mode !== 'report') {

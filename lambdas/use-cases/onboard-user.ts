@@ -10,16 +10,17 @@ import {
   requireMfaPolicyArn,
 } from '../aws/iam-enforcer.ts';
 import { sendMail } from '../aws/messaging.ts';
-import { EXEMPTION_TAG } from '../core/assessment.ts';
+import { exemptionOf } from '../core/assessment.ts';
 import { mfaSetupMail, recipientFor } from '../core/messages.ts';
-import { tagValue } from '../core/tags.ts';
-import { patternMatcher } from '../core/user-selection.ts';
+import { createUserSelector, patternMatcher } from '../core/user-selection.ts';
 
 export interface OnboardingSettings {
   /** SES-verified sender; empty: no mail. */
   readonly senderEmail: string;
   readonly emailDomain: string;
   readonly excludeUsers: readonly string[];
+  /** Break-glass names or patterns: never acted on. */
+  readonly breakGlass: readonly string[];
   readonly gracePeriodDays: number;
 }
 
@@ -50,10 +51,14 @@ export async function onboardUser(
 ): Promise<OnboardingResult> {
   const user = await readUserTags(clients.iam, userName);
   if (user === undefined) return { userName, outcome: 'user-gone', mail: 'not-needed' };
+  const breakGlass = patternMatcher(settings.breakGlass)(userName);
   const exemption =
-    patternMatcher(settings.excludeUsers)(userName) ??
-    tagValue(user.tags, EXEMPTION_TAG)?.trim() ??
-    undefined;
+    breakGlass !== undefined
+      ? `break-glass user (${breakGlass}): never acted on`
+      : exemptionOf(
+          { userName, tags: user.tags },
+          createUserSelector({ include: [], exclude: settings.excludeUsers }),
+        );
   if (exemption !== undefined) return { userName, outcome: 'exempted', exemption, mail: 'not-needed' };
 
   const caller = await readCallerIdentity(clients.sts);

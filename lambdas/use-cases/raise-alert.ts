@@ -19,7 +19,8 @@ export async function raiseAlert(
   now: Date,
 ): Promise<'published' | 'suppressed'> {
   const claimed = await claimAlert(clients.dynamodb, settings.alertTable, {
-    alertKey: `${alert.kind}#${alert.userName.toLowerCase()}`,
+    // The call is part of the key: deleting a spare device must not silence deactivating one's own MFA.
+    alertKey: `${alert.kind}#${alert.eventName}#${alert.userName.toLowerCase()}`,
     eventId: alert.eventId,
     now,
     windowMinutes: settings.windowMinutes,

@@ -1,4 +1,4 @@
-import { AwsCallError } from '../aws/aws-call-error.ts';
+import { errorText } from '../aws/aws-call-error.ts';
 import { readCallerIdentity } from '../aws/caller-identity.ts';
 import { performAction, readLiveUserState, requireMfaPolicyArn } from '../aws/iam-enforcer.ts';
 import { type RestoreAction, restorePlan } from '../core/enforcement.ts';
@@ -108,7 +108,7 @@ export async function restoreUser(options: RestoreUserOptions): Promise<RestoreR
         action: action.kind,
         detail: detail(action),
         result: 'failed',
-        error: error instanceof AwsCallError || error instanceof Error ? error.message : String(error),
+        error: errorText(error),
       });
     }
   }

@@ -216,6 +216,17 @@ describe('awssec iam-mfa enforce', () => {
     expect(forced.run.users.every((u) => u.outcome === 'enforced')).toBe(true);
   });
 
+  it('counts only users with something left to do against the caps', async () => {
+    // Enforced users who keep their password stay non-compliant; they must not block later runs.
+    await freezeCredentialReport();
+    await enforceJson(['--apply']);
+    emulator.proxy.seen.clear();
+    const { code, run } = await enforceJson(['--apply', '--max-users', '1']);
+    expect(code).toBe(0);
+    expect(run.guard).toMatchObject({ targets: 0, exceeded: null });
+    expect(writes()).toEqual({});
+  });
+
   it('reports a user deleted since the report and goes on', async () => {
     emulator.proxy.setRule(({ action, params }) =>
       action === 'GetUser' && params.get('UserName') === 'bob.wilson'

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assessUser } from '../../lambdas/core/assessment.ts';
 import { asciiSubject, recipientFor } from '../../lambdas/core/messages.ts';
 import { createUserSelector } from '../../lambdas/core/user-selection.ts';
-import { usersToWarn, WARNED_TAG, warnedAt } from '../../lambdas/core/warnings.ts';
+import { usersToWarn, WARNED_TAG, warnedAt, warnedInTime } from '../../lambdas/core/warnings.ts';
 import { ACTIVE_KEY, device, NOW, userFacts, VIRTUAL } from '../support/facts.ts';
 
 const assess = (...args: Parameters<typeof userFacts>) =>
@@ -33,6 +33,30 @@ describe('usersToWarn', () => {
       ['grace.ends.in.2.days', 2],
       ['grace.ends.in.half.a.day', 1], // the grace period ends sooner, but nobody is acted on within a day of the warning
     ]);
+  });
+
+  it('warns again after 30 days, and never warns users the run never acts on', () => {
+    const stale = new Date(NOW.getTime() - 31 * DAY).toISOString();
+    const warnings = usersToWarn(
+      [
+        assess('warned.long.ago', { consolePassword: true, tags: { [WARNED_TAG]: stale } }),
+        assess('breakglass-1', { consolePassword: true }),
+      ],
+      { now: NOW, warningDays: 3, neverActedOn: (name) => name.startsWith('breakglass-') },
+    );
+    expect(warnings.map((w) => w.assessment.user.userName)).toEqual(['warned.long.ago']);
+  });
+
+  it.each([
+    [undefined, false],
+    [0.5, false], // warned 12 hours ago: not a day's notice yet
+    [1, true],
+    [30, true],
+    [31, false], // stale
+  ])('a warning %s days old allows enforcement: %s', (days, allowed) => {
+    const tags: Record<string, string> =
+      days === undefined ? {} : { [WARNED_TAG]: new Date(NOW.getTime() - days * DAY).toISOString() };
+    expect(warnedInTime(tags, NOW)).toBe(allowed);
   });
 
   it('reads the warning time from the tag, ignoring an unreadable one', () => {

@@ -79,6 +79,20 @@ describe('alerts handler', () => {
     ]);
   });
 
+  it('keeps alerts about different calls apart: deleting a spare device does not hide deactivating MFA', async () => {
+    const deleted = await fixture('delete-virtual-mfa-device');
+    const deactivated = await fixture('deactivate-mfa-device');
+    (deactivated.detail as { requestParameters: { userName: string } }).requestParameters.userName =
+      'john.doe';
+    const { handler } = alerts();
+    expect(await handler(deleted)).toBe('published');
+    expect(await handler(deactivated)).toBe('published');
+    expect((await messages()).map((m) => m.subject)).toEqual([
+      '[awssec] MFA device removed: john.doe in 123456789012',
+      '[awssec] MFA device removed: john.doe in 123456789012',
+    ]);
+  });
+
   it('sends the alert on a retry after the publish failed, and only once', async () => {
     let failPublish = true;
     emulator.proxy.setRule(({ action }) =>

@@ -209,6 +209,16 @@ describe('nightly handler', () => {
     expect(summary?.message).toContain('ENFORCEMENT REFUSED: refused: this run would act on 3 users');
   });
 
+  it('does not count a user as warned when no mail could reach them', async () => {
+    const result = await nightly({ mode: 'warn', emailDomain: '' }).handler(SCHEDULED);
+    expect(result.warnings.map((w) => [w.username, w.mail])).toEqual([
+      ['alice.brown', 'no-address'],
+      ['bob.wilson', 'no-address'],
+      ['old.account', 'no-address'],
+    ]);
+    expect(iamWrites()).toEqual({});
+  });
+
   it('does not tag a user whose warning mail failed, so tomorrow tries again', async () => {
     emulator.proxy.setRule(({ action, params }) =>
       action === 'SendEmail' && params.get('Destination.ToAddresses.member.1') === 'bob.wilson@example.com'

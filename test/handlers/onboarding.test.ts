@@ -34,6 +34,7 @@ function onboarding(settings: Partial<OnboardingSettings> = {}) {
       senderEmail: SENDER,
       emailDomain: '',
       excludeUsers: ['svc-*'],
+      breakGlass: ['breakglass-*'],
       gracePeriodDays: 7,
       ...settings,
     },
@@ -118,8 +119,25 @@ describe('onboarding handler', () => {
     expect(await handler(await fixture('create-user'))).toEqual({
       userName: 'carol.new',
       outcome: 'exempted',
-      exemption: 'kiosk',
+      exemption: 'exempted by tag awssec:mfa-exempt: kiosk',
       mail: 'not-needed',
+    });
+    expect(writes()).toEqual({});
+  });
+
+  it('never acts on a break-glass user', async () => {
+    const event = await fixture('create-user');
+    const detail = event.detail as {
+      requestParameters: { userName: string };
+      responseElements: { user: { userName: string } };
+    };
+    detail.requestParameters.userName = 'breakglass-1';
+    detail.responseElements.user.userName = 'breakglass-1';
+    await iam.send(new CreateUserCommand({ UserName: 'breakglass-1' }));
+    const { handler } = onboarding();
+    expect(await handler(event)).toMatchObject({
+      outcome: 'exempted',
+      exemption: 'break-glass user (breakglass-*): never acted on',
     });
     expect(writes()).toEqual({});
   });
@@ -184,6 +202,7 @@ describe('onboarding cold start', () => {
     vi.stubEnv('SENDER_EMAIL', 'x@example.com');
     vi.stubEnv('EMAIL_DOMAIN', '');
     vi.stubEnv('EXCLUDE_USERS', '');
+    vi.stubEnv('BREAK_GLASS', '');
     try {
       await expect(import('../../lambdas/onboarding/handler.ts')).rejects.toThrow(
         'missing environment variable GRACE_PERIOD_DAYS: the stack sets it; redeploy, or set it on the function',
@@ -198,6 +217,7 @@ describe('onboarding cold start', () => {
     vi.stubEnv('SENDER_EMAIL', SENDER);
     vi.stubEnv('EMAIL_DOMAIN', 'example.com');
     vi.stubEnv('EXCLUDE_USERS', 'svc-*');
+    vi.stubEnv('BREAK_GLASS', 'breakglass-*');
     vi.stubEnv('GRACE_PERIOD_DAYS', '7');
     vi.stubEnv('AWS_ENDPOINT_URL', emulator.moto.endpoint);
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');

@@ -91,6 +91,13 @@ describe('readConfig', () => {
     });
   });
 
+  it.each(['warn', 'enforce'])('refuses mode %s without a sender: nobody is acted on unwarned', (mode) => {
+    expect(() => fromContext({ mode })).toThrow(
+      `context senderEmail: mode ${mode} warns users by mail before anything happens to them; set senderEmail to an SES-verified address, or use mode report`,
+    );
+    expect(fromContext({ mode, senderEmail: 'security@example.com' }).mode).toBe(mode);
+  });
+
   it.each([
     ['mode', 'audit', "context mode: 'audit' is not one of report, warn, enforce"],
     ['mode', 'Report', "context mode: 'Report' is not one of report, warn, enforce"],
