@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { GenerateCredentialReportCommand } from '@aws-sdk/client-iam';
 import Table from 'cli-table3';
 import { build } from 'esbuild';
+import { COMPACT } from '../cli/boxes.ts';
 import { FUNCTIONS } from '../lambdas/function-contract.ts';
 import { testClients } from '../test/support/aws.ts';
 import { startAwsProxy } from '../test/support/aws-proxy.ts';
@@ -31,9 +32,6 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const LATENCY_MS = 20;
 /** Requests a second per IAM operation before the proxy answers Throttling. IAM publishes no figure. */
 const RATE_PER_OPERATION = 25;
-
-/** Tables without a line between rows. */
-const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
 const TARGETS = {
   bulkCallsBesidesListMfaDevices: 15,

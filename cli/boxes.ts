@@ -1,7 +1,8 @@
 import Table from 'cli-table3';
 import type { Style } from './terminal.ts';
 
-const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+/** cli-table3 border characters for a table without a line between rows. */
+export const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
 /** A boxed table; compact (no line between rows) unless rows span several lines. */
 export function table(

@@ -26,7 +26,7 @@ export const ENV = {
   warningDays: 'WARNING_DAYS',
   /** `report` | `warn` | `enforce`. */
   mode: 'MODE',
-  /** `true` to carry enforcement out; anything else is a dry run. */
+  /** `true` to carry enforcement out, `false` (or empty) for a dry run; anything else fails the cold start. */
   apply: 'APPLY',
   disableConsoleAccess: 'DISABLE_CONSOLE_ACCESS',
   maxUsers: 'MAX_USERS',

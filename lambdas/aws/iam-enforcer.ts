@@ -17,7 +17,7 @@ import type { EnforcementAction, LiveUserState, RestoreAction } from '../core/en
 import { REQUIRE_MFA_POLICY_NAME, requireMfaPolicy } from '../core/policies.ts';
 import { awsCall, awsErrorName, isNoSuchEntity } from './aws-call-error.ts';
 import type { CallerIdentity } from './caller-identity.ts';
-import { parsePolicyDocument, readUserLive } from './iam-inventory.ts';
+import { parsePolicyDocument, readUserLive, tagRecord } from './iam-inventory.ts';
 
 export function requireMfaPolicyArn(caller: CallerIdentity): string {
   return `arn:${caller.partition}:iam::${caller.accountId}:policy/${REQUIRE_MFA_POLICY_NAME}`;
@@ -166,7 +166,7 @@ export async function readUserTags(
     const { User } = await awsCall('iam:GetUser', () => iam.send(new GetUserCommand({ UserName: userName })));
     return {
       arn: User?.Arn ?? '',
-      tags: Object.fromEntries((User?.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+      tags: tagRecord(User?.Tags),
     };
   } catch (error) {
     if (isNoSuchEntity(error)) return undefined;

@@ -465,7 +465,8 @@ function toMfaDevice(device: MFADevice): MfaDevice {
   return { serialNumber, kind: mfaDeviceKind(serialNumber), enabledAt: device.EnableDate };
 }
 
-function tagRecord(tags: readonly Tag[] | undefined): Record<string, string> {
+/** IAM's tag list as a record: key → value. */
+export function tagRecord(tags: readonly Tag[] | undefined): Record<string, string> {
   return Object.fromEntries((tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
 }
 

@@ -1,5 +1,5 @@
 import { EVENTS } from '../function-contract.ts';
-import { validatePattern } from './user-selection.ts';
+import { isUserName } from './user-selection.ts';
 
 /**
  * The EventBridge events the functions receive, read from `unknown`: an event
@@ -70,13 +70,7 @@ export function parseCreateUserEvent(event: unknown): ParsedEvent<CreatedUser> {
   const response = record(record(detail.responseElements)?.user);
   const userName = text(response?.userName) ?? text(record(detail.requestParameters)?.userName);
   if (userName === undefined) return reject(eventId, 'CreateUser event without a user name');
-  try {
-    validatePattern(userName);
-  } catch {
-    return reject(eventId, `'${userName}' is not an IAM user name`);
-  }
-  if (userName.includes('*') || userName.includes('?'))
-    return reject(eventId, `'${userName}' is not an IAM user name`);
+  if (!isUserName(userName)) return reject(eventId, `'${userName}' is not an IAM user name`);
   return {
     ok: true,
     value: { eventId, userName, createdBy: text(record(detail.userIdentity)?.arn) ?? 'unknown' },

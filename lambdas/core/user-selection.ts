@@ -28,6 +28,14 @@ export function validatePattern(pattern: string): string {
   return pattern;
 }
 
+// IAM user names: letters, digits and + = , . @ _ - (at most 64).
+const USER_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/** Whether the text is an IAM user name (not a pattern). */
+export function isUserName(text: string): boolean {
+  return USER_NAME.test(text);
+}
+
 /** `"bob, svc-*"` → `['bob', 'svc-*']`; empty items are dropped. */
 export function parsePatternList(list: string): string[] {
   return list

@@ -2,7 +2,7 @@ import { errorText } from '../aws/aws-call-error.ts';
 import { readCallerIdentity } from '../aws/caller-identity.ts';
 import { performAction, readLiveUserState, requireMfaPolicyArn } from '../aws/iam-enforcer.ts';
 import { type RestoreAction, restorePlan } from '../core/enforcement.ts';
-import { validatePattern } from '../core/user-selection.ts';
+import { isUserName } from '../core/user-selection.ts';
 import type { AwsSettingsAndClients } from './generate-mfa-report.ts';
 import { awsClients, InvalidOptionError } from './generate-mfa-report.ts';
 
@@ -120,9 +120,10 @@ function validUserName(userName: string): string {
   if (name.includes('*') || name.includes('?')) {
     throw new InvalidOptionError(`user: give one user name, not a pattern (got '${userName}')`);
   }
-  try {
-    return validatePattern(name);
-  } catch (error) {
-    throw new InvalidOptionError(`user: ${(error as Error).message}`);
+  if (!isUserName(name)) {
+    throw new InvalidOptionError(
+      `user: '${userName}' is not an IAM user name (letters, digits and + = , . @ _ -, at most 64)`,
+    );
   }
+  return name;
 }

@@ -410,6 +410,10 @@ describe('awssec iam-mfa restore', () => {
     [[], "awssec: required option '--user <name>' not specified (see --help)"],
     [['--user', 'bob.*'], "awssec: user: give one user name, not a pattern (got 'bob.*')"],
     [
+      ['--user', 'bob smith'],
+      "awssec: user: 'bob smith' is not an IAM user name (letters, digits and + = , . @ _ -, at most 64)",
+    ],
+    [
       ['--user', 'bob', '--apply', '--dry-run'],
       'awssec: --dry-run and --apply contradict each other: give one (a dry run is the default)',
     ],

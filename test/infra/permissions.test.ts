@@ -197,9 +197,13 @@ describe('the nightly role', () => {
     ]);
   });
 
-  it('warn mode without a sender: tags, but no SES', () => {
-    const built = buildStack({ mode: 'warn' });
-    expect(statementsOf(built, 'nightly')).toEqual([...nightlyReportStatements(built), tagUsers(false)]);
+  it('warn mode: tags users and mails them, only as the sender', () => {
+    const built = buildStack({ mode: 'warn', senderEmail: SENDER });
+    expect(statementsOf(built, 'nightly')).toEqual([
+      ...nightlyReportStatements(built),
+      tagUsers(false),
+      sendMailAsSender,
+    ]);
   });
 
   it('enforce mode as a dry run (apply false): only the reads the plan needs, no enforcement write', () => {
@@ -235,10 +239,16 @@ describe('the nightly role', () => {
   });
 
   it('enforce mode with apply and disableConsoleAccess: also deletes login profiles', () => {
-    const built = buildStack({ mode: 'enforce', apply: true, disableConsoleAccess: true });
+    const built = buildStack({
+      mode: 'enforce',
+      apply: true,
+      disableConsoleAccess: true,
+      senderEmail: SENDER,
+    });
     expect(statementsOf(built, 'nightly')).toEqual([
       ...nightlyReportStatements(built, ['iam:ListAttachedUserPolicies']),
       tagUsers(true),
+      sendMailAsSender,
       {
         Sid: 'ReadOrCreateRequireMfaPolicy',
         Effect: 'Allow',
@@ -256,7 +266,12 @@ describe('the nightly role', () => {
   });
 
   it('enforce with apply covers every action the CLI lists for enforcement (lambdas/core/permissions.ts)', () => {
-    const built = buildStack({ mode: 'enforce', apply: true, disableConsoleAccess: true });
+    const built = buildStack({
+      mode: 'enforce',
+      apply: true,
+      disableConsoleAccess: true,
+      senderEmail: SENDER,
+    });
     const granted = statementsOf(built, 'nightly').flatMap((statement) => {
       const action = (statement as { Action: string | string[] }).Action;
       return Array.isArray(action) ? action : [action];
