@@ -83,6 +83,7 @@ interface ListedUser {
   readonly userId: string | undefined;
   readonly createdAt: Date;
   readonly tags: Readonly<Record<string, string>>;
+  readonly attachedPolicyArns: readonly string[];
 }
 
 /** An assigned virtual MFA device and its owner (root's ARN ends in `:root`). */
@@ -187,7 +188,13 @@ export async function readLiveInventory(
   const listed = inScope(listing.users, options);
   const reads = userReads(listed.length, options);
   await forEachLimited(
-    listed.map((user) => () => reads.read(user.userName, () => readUserLive(clients.iam, user.userName))),
+    listed.map(
+      (user) => () =>
+        reads.read(user.userName, async () => {
+          const facts = await readUserLive(clients.iam, user.userName);
+          return facts && { ...facts, attachedPolicyArns: user.attachedPolicyArns };
+        }),
+    ),
     options.concurrency,
   );
   return {
@@ -351,6 +358,9 @@ async function readAuthorizationDetails(
           userId: user.UserId,
           createdAt: user.CreateDate,
           tags: tagRecord(user.Tags),
+          attachedPolicyArns: (user.AttachedManagedPolicies ?? []).flatMap((p) =>
+            p.PolicyArn ? [p.PolicyArn] : [],
+          ),
         });
       }
       groupDetails.push(...(page.GroupDetailList ?? []));
@@ -438,6 +448,7 @@ function factsFromReport(listed: ListedUser, row: CredentialReportRow, virtual: 
     userId: listed.userId,
     createdAt: listed.createdAt,
     tags: listed.tags,
+    attachedPolicyArns: listed.attachedPolicyArns,
     mfaDevices: virtual,
     consolePassword: row.passwordEnabled,
     passwordLastUsedAt: row.passwordLastUsed,

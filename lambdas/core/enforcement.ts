@@ -137,6 +137,24 @@ export function plannedActions(
   return actions;
 }
 
+/**
+ * Whether the user, as the report saw them, still needs something done: an
+ * active access key, RequireMFA not attached (or not known to be), or with
+ * `disableConsoleAccess` a password. The guard counts these users; one that
+ * earlier enforcement finished counts for nothing. The live re-check decides
+ * the actions themselves.
+ */
+export function needsEnforcement(
+  user: UserFacts,
+  options: { readonly disableConsoleAccess: boolean; readonly requireMfaPolicyArn: string },
+): boolean {
+  return (
+    user.accessKeys.some((key) => key.active) ||
+    !(user.attachedPolicyArns ?? []).includes(options.requireMfaPolicyArn) ||
+    (options.disableConsoleAccess && user.consolePassword)
+  );
+}
+
 // IAM tag values take letters, digits, spaces and _ . : / = + - @ (no commas), at most 256 characters.
 const TAG_VALUE_MAX = 256;
 

@@ -31,6 +31,8 @@ export interface UserFacts {
   readonly consolePassword: boolean;
   readonly passwordLastUsedAt?: Date | undefined;
   readonly accessKeys: readonly AccessKeyFacts[];
+  /** Managed policies attached to the user (GetAccountAuthorizationDetails); undefined when not read. */
+  readonly attachedPolicyArns?: readonly string[] | undefined;
 }
 
 export interface PolicyStatement {

@@ -19,6 +19,7 @@ import {
   type EnforcementAction,
   enforcementTags,
   type LiveUserState,
+  needsEnforcement,
   plannedActions,
   selectTargets,
 } from '../core/enforcement.ts';
@@ -196,40 +197,37 @@ export async function enforceMfaCompliance(
     return policyCreated;
   };
 
-  /** A target re-read live: either settled (nothing to do, or unreadable) or with the actions it needs. */
-  type Checked =
-    | { readonly settled: EnforcementUserRecord }
-    | {
-        readonly settled?: undefined;
-        readonly base: { username: string; arn: string };
-        readonly state: LiveUserState;
-        readonly actions: readonly EnforcementAction[];
-        readonly justification: string;
-      };
+  // The guard counts the targets the report says still need something: a user that earlier
+  // enforcement finished counts for nothing, so it cannot hold up tonight's run.
+  const counted = targets.filter((t) =>
+    needsEnforcement(t.user, { disableConsoleAccess, requireMfaPolicyArn: policyArn }),
+  ).length;
+  const usersInAccount = inventory.source.usersInAccount;
+  const exceeded = blastRadiusExceeded(counted, usersInAccount, limits);
+  if (exceeded !== undefined && !dryRun && !force) {
+    throw new RefusedRunError(
+      `refused: ${exceeded}; nothing was changed. Review the plan (the same command without --apply), then raise the limit or add --force`,
+    );
+  }
 
-  const checkLive = async (assessment: UserAssessment): Promise<Checked> => {
+  /** Each target in turn: re-read live just before acting, planned from what was read, then acted on. */
+  const enforceOne = async (assessment: UserAssessment): Promise<EnforcementUserRecord> => {
     const base = { username: assessment.user.userName, arn: assessment.user.arn };
-    const settled = (
-      outcome: UserOutcome,
-      justification: string,
-      state: LiveUserState | undefined,
-    ): Checked => ({
-      settled: {
-        ...base,
-        outcome,
-        justification,
-        state: state === undefined ? null : stateSummary(state),
-        actions: [],
-      },
+    const settled = (outcome: UserOutcome, justification: string, state?: LiveUserState) => ({
+      ...base,
+      outcome,
+      justification,
+      state: state === undefined ? null : stateSummary(state),
+      actions: [],
     });
     let state: LiveUserState | undefined;
     try {
       state = await readLiveUserState(clients.iam, base.username, policyArn);
     } catch (error) {
       // One user's failure is reported; the run goes on to the others.
-      return settled('failed', `could not re-check the user live: ${failureText(error)}`, undefined);
+      return settled('failed', `could not re-check the user live: ${failureText(error)}`);
     }
-    if (state === undefined) return settled('deleted', 'the user no longer exists', undefined);
+    if (state === undefined) return settled('deleted', 'the user no longer exists');
     const live = assessUser(state.facts, assessmentOptions);
     if (live.status !== 'non-compliant') {
       return settled('changed-since-report', `now ${live.status}: ${live.reasons.join('; ')}`, state);
@@ -237,46 +235,22 @@ export async function enforceMfaCompliance(
     const justification = `${live.reasons.join('; ')}; ${live.daysSinceCreation} days old, past the ${settings.gracePeriodDays}-day grace period`;
     const actions = plannedActions(state, { disableConsoleAccess });
     if (actions.length === 0) return settled('already-enforced', justification, state);
-    return { base, state, actions, justification };
+    const planned = { ...base, justification, state: stateSummary(state) };
+    if (dryRun) {
+      return { ...planned, outcome: 'planned', actions: actions.map((action) => record(action, 'planned')) };
+    }
+    const records = await applyActions(clients.iam, state, actions, { now, policyArn, ensurePolicy });
+    return {
+      ...planned,
+      outcome: records.some((r) => r.result === 'failed') ? 'failed' : 'enforced',
+      actions: records,
+    };
   };
 
-  // First every target is re-read live and planned (reads only); then the guard counts the users
-  // with something to do; only then is anything changed.
   const limit = pLimit(options.concurrency ?? DEFAULT_ENFORCE_CONCURRENCY);
-  const progress = progressReporter(targets.length * (dryRun ? 1 : 2), options.onProgress);
-  const checked = await Promise.all(
-    targets.map((assessment) => limit(() => checkLive(assessment).finally(progress))),
-  );
-  const toActOn = checked.flatMap((c) => (c.settled === undefined ? [c] : []));
-  const usersInAccount = inventory.source.usersInAccount;
-  const exceeded = blastRadiusExceeded(toActOn.length, usersInAccount, limits);
-  if (exceeded !== undefined && !dryRun && !force) {
-    throw new RefusedRunError(
-      `refused: ${exceeded}; nothing was changed. Review the plan (the same command without --apply), then raise the limit or add --force`,
-    );
-  }
+  const progress = progressReporter(targets.length, options.onProgress);
   const targetRecords = await Promise.all(
-    checked.map((c) => {
-      if (c.settled !== undefined) return c.settled;
-      const planned = { ...c.base, justification: c.justification, state: stateSummary(c.state) };
-      if (dryRun) {
-        return {
-          ...planned,
-          outcome: 'planned' as const,
-          actions: c.actions.map((action) => record(action, 'planned')),
-        };
-      }
-      return limit(async () => {
-        const records = await applyActions(clients.iam, c.state, c.actions, { now, policyArn, ensurePolicy });
-        progress();
-        const failed = records.some((r) => r.result === 'failed');
-        return {
-          ...planned,
-          outcome: failed ? ('failed' as const) : ('enforced' as const),
-          actions: records,
-        };
-      });
-    }),
+    targets.map((assessment) => limit(() => enforceOne(assessment).finally(progress))),
   );
   const protectedRecords: EnforcementUserRecord[] = protectedUsers.map(({ assessment, reason }) => ({
     username: assessment.user.userName,
@@ -303,7 +277,7 @@ export async function enforceMfaCompliance(
       state: policyState === 'present' ? 'present' : policyCreated === undefined ? 'missing' : 'created',
     },
     guard: {
-      targets: toActOn.length,
+      targets: counted,
       users_in_account: usersInAccount,
       max_users: limits.maxUsers,
       max_percent: limits.maxPercent,

@@ -218,11 +218,14 @@ describe('awssec iam-mfa enforce', () => {
 
   it('counts only users with something left to do against the caps', async () => {
     // Enforced users who keep their password stay non-compliant; they must not block later runs.
-    await freezeCredentialReport();
     await enforceJson(['--apply']);
     emulator.proxy.seen.clear();
     const { code, run } = await enforceJson(['--apply', '--max-users', '1']);
     expect(code).toBe(0);
+    expect(run.users.map((u) => [u.username, u.outcome])).toEqual([
+      ['bob.wilson', 'already-enforced'],
+      ['old.account', 'already-enforced'],
+    ]);
     expect(run.guard).toMatchObject({ targets: 0, exceeded: null });
     expect(writes()).toEqual({});
   });

@@ -6,6 +6,7 @@ import {
   ENFORCEMENT_TAGS,
   enforcementTags,
   type LiveUserState,
+  needsEnforcement,
   plannedActions,
   restorePlan,
   selectTargets,
@@ -95,6 +96,33 @@ describe('plannedActions', () => {
   it('plans nothing that is already done', () => {
     const live = state({ consolePassword: false, accessKeys: [key('AKIA1', false)] }, true);
     expect(plannedActions(live, { disableConsoleAccess: true })).toEqual([]);
+  });
+});
+
+describe('needsEnforcement', () => {
+  const REQUIRE_MFA = 'arn:aws:iam::123456789012:policy/RequireMFA';
+  it.each([
+    [
+      'an active key',
+      userFacts('u', { accessKeys: [ACTIVE_KEY], attachedPolicyArns: [REQUIRE_MFA] }),
+      false,
+      true,
+    ],
+    ['RequireMFA not attached', userFacts('u', { consolePassword: true }), false, true],
+    [
+      'keys off, RequireMFA on, password kept',
+      userFacts('u', { consolePassword: true, attachedPolicyArns: [REQUIRE_MFA] }),
+      false,
+      false,
+    ],
+    [
+      'the same, with --disable-console-access',
+      userFacts('u', { consolePassword: true, attachedPolicyArns: [REQUIRE_MFA] }),
+      true,
+      true,
+    ],
+  ])('%s → %s', (_, user, disableConsoleAccess, expected) => {
+    expect(needsEnforcement(user, { disableConsoleAccess, requireMfaPolicyArn: REQUIRE_MFA })).toBe(expected);
   });
 });
 
