@@ -114,8 +114,12 @@ export function assessInventory(inventory: AccountInventory, options: MfaReportO
     );
 }
 
-export function buildMfaReport(inventory: AccountInventory, options: MfaReportOptions): MfaReport {
-  const assessments = assessInventory(inventory, options);
+export function buildMfaReport(
+  inventory: AccountInventory,
+  options: MfaReportOptions,
+  /** The inventory's assessments, when the caller has them already (they come from assessInventory). */
+  assessments: readonly UserAssessment[] = assessInventory(inventory, options),
+): MfaReport {
   const { account, source } = inventory;
   const accountFindings = {
     root_mfa_enabled: account.root.mfaEnabled,

@@ -78,20 +78,14 @@ export async function runNightly(
   };
   const scope = reportSettings(options);
   const inventory = await readScopedInventory(options, scope, clients);
-  const report = buildMfaReport(inventory, {
-    now,
-    gracePeriodDays: scope.gracePeriodDays,
-    selection: scope.selection,
-  });
+  const reportOptions = { now, gracePeriodDays: scope.gracePeriodDays, selection: scope.selection };
+  // Assessed once: the report and tonight's warnings read the same verdicts.
+  const assessments = assessInventory(inventory, reportOptions);
+  const report = buildMfaReport(inventory, reportOptions, assessments);
   const reportKeys = await saveNightlyReport(clients.s3, settings.reportBucket, report);
 
   const warnings: WarningRecord[] = [];
   if (settings.mode !== 'report') {
-    const assessments = assessInventory(inventory, {
-      now,
-      gracePeriodDays: scope.gracePeriodDays,
-      selection: scope.selection,
-    });
     for (const { assessment, deadline } of usersToWarn(assessments, {
       now,
       warningDays: settings.warningDays,
