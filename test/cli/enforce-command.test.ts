@@ -1,5 +1,4 @@
 import {
-  CreatePolicyCommand,
   EnableMFADeviceCommand,
   GetCredentialReportCommand,
   type IAMClient,
@@ -13,7 +12,12 @@ import { runCli } from '../../cli/program.ts';
 import { actionsOf, ENFORCE_PERMISSIONS, RESTORE_PERMISSIONS } from '../../lambdas/core/permissions.ts';
 import type { EnforcementRun } from '../../lambdas/use-cases/enforce-mfa-compliance.ts';
 import type { RestoreRun } from '../../lambdas/use-cases/restore-user.ts';
-import { TEST_ACCOUNT_ID, testClientSettings, testClients } from '../support/aws.ts';
+import {
+  createMisconfiguredRequireMfa,
+  TEST_ACCOUNT_ID,
+  testClientSettings,
+  testClients,
+} from '../support/aws.ts';
 import { accessDenied, awsErrorXml, rewriteCredentialReport } from '../support/aws-proxy.ts';
 import { captureIo } from '../support/cli.ts';
 import { useMoto } from '../support/moto-harness.ts';
@@ -299,15 +303,7 @@ describe('awssec iam-mfa enforce', () => {
   });
 
   it('refuses to attach a RequireMFA policy that does not require MFA', async () => {
-    await iam.send(
-      new CreatePolicyCommand({
-        PolicyName: 'RequireMFA',
-        PolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
-        }),
-      }),
-    );
+    await createMisconfiguredRequireMfa(iam);
     const { code, stderr } = await enforceJson(['--apply']);
     expect(code).toBe(2);
     expect(stderr).toBe(

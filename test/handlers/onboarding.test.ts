@@ -1,15 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import {
-  CreatePolicyCommand,
-  CreateUserCommand,
-  type IAMClient,
-  ListAttachedUserPoliciesCommand,
-} from '@aws-sdk/client-iam';
+import { CreateUserCommand, type IAMClient, ListAttachedUserPoliciesCommand } from '@aws-sdk/client-iam';
 import { VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
 import { describe, expect, it, vi } from 'vitest';
 import { createOnboardingHandler } from '../../lambdas/onboarding/onboarding.ts';
 import type { OnboardingSettings } from '../../lambdas/use-cases/onboard-user.ts';
-import { allTestClients, TEST_ACCOUNT_ID } from '../support/aws.ts';
+import { allTestClients, createMisconfiguredRequireMfa, TEST_ACCOUNT_ID } from '../support/aws.ts';
 import { useMoto } from '../support/moto-harness.ts';
 import { recordingLogger, sentMail } from '../support/moto-records.ts';
 
@@ -179,15 +174,7 @@ describe('onboarding handler', () => {
 
   it('throws (so EventBridge retries, then parks it in the DLQ) when RequireMFA does not require MFA', async () => {
     await iam.send(new CreateUserCommand({ UserName: 'carol.new' }));
-    await iam.send(
-      new CreatePolicyCommand({
-        PolicyName: 'RequireMFA',
-        PolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
-        }),
-      }),
-    );
+    await createMisconfiguredRequireMfa(iam);
     const { handler } = onboarding();
     await expect(handler(await fixture('create-user'))).rejects.toThrow(
       `the managed policy ${REQUIRE_MFA_ARN} exists but does not deny access without MFA`,

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { IAMClient } from '@aws-sdk/client-iam';
+import { CreatePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -62,4 +62,17 @@ export function total(counts: ReadonlyMap<string, number>, except: readonly stri
   let sum = 0;
   for (const [operation, count] of counts) if (!except.includes(operation)) sum += count;
   return sum;
+}
+
+/** A managed policy named RequireMFA that grants instead of requiring MFA: what the tool must refuse to attach. */
+export async function createMisconfiguredRequireMfa(iam: IAMClient): Promise<void> {
+  await iam.send(
+    new CreatePolicyCommand({
+      PolicyName: 'RequireMFA',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+      }),
+    }),
+  );
 }
