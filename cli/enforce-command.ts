@@ -31,6 +31,7 @@ export interface EnforceFlags extends AssessmentFlags, ModeFlags {
 
 export interface RestoreFlags extends ModeFlags {
   readonly user: string;
+  readonly key?: readonly string[] | undefined;
   readonly output: ReportFormat;
 }
 
@@ -87,6 +88,7 @@ export async function runRestoreCommand(flags: RestoreFlags, context: CommandCon
   const run: RestoreRun = await restoreUser({
     ...context.aws,
     userName: flags.user,
+    keys: flags.key,
     dryRun: dryRunFrom(flags),
     now: context.now?.(),
   });

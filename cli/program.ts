@@ -1,7 +1,7 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AwsCallError } from '../lambdas/aws/aws-call-error.ts';
 import { DEFAULT_GRACE_PERIOD_DAYS } from '../lambdas/core/assessment.ts';
-import { DEFAULT_BLAST_RADIUS } from '../lambdas/core/enforcement.ts';
+import { DEFAULT_BLAST_RADIUS, UnrecordedKeyError } from '../lambdas/core/enforcement.ts';
 import { OPERATOR_COMMANDS } from '../lambdas/core/operator-policies.ts';
 import { RefusedRunError } from '../lambdas/use-cases/enforce-mfa-compliance.ts';
 import { InvalidOptionError } from '../lambdas/use-cases/generate-mfa-report.ts';
@@ -134,6 +134,11 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
       'undo what enforce did to one user: re-enable its keys, detach RequireMFA (dry run by default)',
     )
     .requiredOption('--user <name>', 'the IAM user to restore')
+    .option(
+      '--key <id>',
+      'restore only this access key (repeat for more); RequireMFA stays attached and the record keeps the others',
+      (id: string, ids: string[] = []) => [...ids, id],
+    )
     .addOption(outputOption())
     .option('--apply', 'carry the restore out (without it nothing changes)')
     .option('--dry-run', 'only print what would be restored (the default)')
@@ -199,7 +204,8 @@ export async function runCli(argv: readonly string[], context: CommandContext): 
       error instanceof UsageError ||
       error instanceof InvalidOptionError ||
       error instanceof RefusedRunError ||
-      error instanceof UnknownUserError
+      error instanceof UnknownUserError ||
+      error instanceof UnrecordedKeyError
     )
       return fail(EXIT_USAGE, error.message);
     if (error instanceof AwsCallError) return fail(EXIT_FAILURE, error.message);

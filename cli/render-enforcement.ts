@@ -247,6 +247,18 @@ export function renderRestoreTable(run: RestoreRun, style: Style): string {
       `${run.username} carries no record of an enforcement (no awssec:mfa-* tags): nothing to restore.`,
     );
   } else {
+    if (run.keys.length > 0) {
+      const keys = table(style, { head: ['Access key', 'Disabled', 'Now', 'Restore'] });
+      for (const key of run.keys) {
+        keys.push([
+          key.access_key_id,
+          key.disabled_at?.slice(0, 16).replace('T', ' ') ?? 'unknown',
+          key.state,
+          key.verdict === 're-enable' ? style.colors.green('re-enable') : `skip: ${key.why}`,
+        ]);
+      }
+      lines.push(keys.toString());
+    }
     const rows = table(style, { head: ['Action', 'Detail', 'Result'] });
     for (const action of run.actions) {
       const result =

@@ -203,6 +203,11 @@ export class AwssecIamMfaStack extends Stack {
       timeout: Duration.seconds(30),
     });
     this.functions = { onboarding, nightly, alerts };
+    // A RequireMFA that is not the canonical document is attached to nobody until someone repairs it.
+    const untrusted =
+      'the RequireMFA policy is not the canonical document (tampered, or from an earlier release), so it is attached to nobody: run awssec iam-mfa policy --repair, and find out who changed it';
+    onboarding.alarmOnMetric('RequireMfaPolicyUntrusted', untrusted, Duration.minutes(5));
+    nightly.alarmOnMetric('RequireMfaPolicyUntrusted', untrusted, Duration.days(1));
 
     const resources: PermissionResources = {
       users: this.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: '*' }),
@@ -351,6 +356,11 @@ export class AwssecIamMfaStack extends Stack {
         { min: 0 },
       ),
       graph('Root MFA enabled (1 = yes)', [nightly('RootMfaEnabled', 'Minimum')], { min: 0, max: 1 }),
+    );
+    dashboard.addWidgets(
+      graph('Needs a person: RequireMFA not canonical (1 = yes)', [nightly('RequireMfaPolicyUntrusted')], {
+        min: 0,
+      }),
     );
     dashboard.addWidgets(
       graph(

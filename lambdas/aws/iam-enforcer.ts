@@ -78,6 +78,9 @@ export async function performAction(
         iam.send(new UntagUserCommand({ UserName, TagKeys: [...action.tagKeys] })),
       );
       return;
+    case 'update-enforcement-record':
+      await tagUser(iam, userName, action.tags);
+      return;
   }
 }
 

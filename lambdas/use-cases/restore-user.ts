@@ -1,7 +1,7 @@
 import { errorText } from '../aws/aws-call-error.ts';
 import { readCallerIdentity } from '../aws/caller-identity.ts';
 import { performAction, readLiveUserState } from '../aws/iam-enforcer.ts';
-import { type RestoreAction, restorePlan } from '../core/enforcement.ts';
+import { ACCESS_KEY_ID, type RestoreAction, restorePlan } from '../core/enforcement.ts';
 import { requireMfaPolicyArn } from '../core/policy-integrity.ts';
 import { isUserName } from '../core/user-selection.ts';
 import type { AwsSettingsAndClients } from './generate-mfa-report.ts';
@@ -9,6 +9,8 @@ import { awsClients, InvalidOptionError } from './generate-mfa-report.ts';
 
 export interface RestoreUserOptions extends AwsSettingsAndClients {
   readonly userName: string;
+  /** Restore only these of the keys enforcement disabled; RequireMFA stays attached. @default every key */
+  readonly keys?: readonly string[] | undefined;
   /** Plan only, change nothing. @default true */
   readonly dryRun?: boolean | undefined;
   readonly now?: Date | undefined;
@@ -25,6 +27,14 @@ export interface RestoreRun {
   readonly dry_run: boolean;
   readonly username: string;
   readonly outcome: 'planned' | 'restored' | 'failed' | 'nothing-to-restore';
+  /** Every key enforcement recorded as disabled: what restore does with it, and why. */
+  readonly keys: readonly {
+    readonly access_key_id: string;
+    readonly disabled_at: string | null;
+    readonly state: 'inactive' | 'active' | 'deleted';
+    readonly verdict: 're-enable' | 'skip';
+    readonly why: string;
+  }[];
   readonly actions: readonly {
     readonly action: RestoreAction['kind'];
     readonly detail: string;
@@ -38,11 +48,13 @@ export interface RestoreRun {
 
 /**
  * Undoes what enforcement recorded on one user: re-enables the keys it
- * disabled, detaches RequireMFA if it attached it, removes its tags. Dry
- * run by default. The tags go last, so a failed step can be run again.
+ * disabled that are still as it left them, detaches RequireMFA if it
+ * attached it, removes its tags; with `keys`, only those keys. Dry run by
+ * default. The record goes last, so a failed step can be run again.
  */
 export async function restoreUser(options: RestoreUserOptions): Promise<RestoreRun> {
   const userName = validUserName(options.userName);
+  const onlyKeys = validKeys(options.keys);
   const dryRun = options.dryRun ?? true;
   const clients = awsClients(options);
   const caller = await readCallerIdentity(clients.sts);
@@ -53,28 +65,42 @@ export async function restoreUser(options: RestoreUserOptions): Promise<RestoreR
       `no IAM user named ${userName} in account ${caller.accountId}; check the name (awssec iam-mfa report lists them)`,
     );
   }
-  const plan = restorePlan(state);
-  const notes =
-    state.facts.mfaDevices.length === 0
-      ? [
-          `${userName} still has no MFA device: the next enforce acts on them again unless they register one or you exempt them (tag awssec:mfa-exempt).`,
-        ]
-      : [];
+  const plan = restorePlan(state, { onlyKeys });
+  const notes = plan.stillExposed
+    ? [
+        `${state.facts.userName} still has no MFA device: the next enforce acts on them again unless they register one or you exempt them (tag awssec:mfa-exempt).`,
+      ]
+    : [];
   const base = {
     generated_at: (options.now ?? new Date()).toISOString(),
     account_id: caller.accountId,
     dry_run: dryRun,
     username: state.facts.userName,
+    keys: plan.keys.map((key) => ({
+      access_key_id: key.accessKeyId,
+      disabled_at: key.disabledAt?.toISOString() ?? null,
+      state: key.state,
+      verdict: key.verdict,
+      why: key.why,
+    })),
     cannot_restore: plan.cannotRestore,
     notes,
   };
   if (!plan.enforced) return { ...base, outcome: 'nothing-to-restore', actions: [] };
-  const detail = (action: RestoreAction) =>
-    action.kind === 'enable-access-key'
-      ? action.accessKeyId
-      : action.kind === 'remove-enforcement-tags'
-        ? action.tagKeys.join(' ')
-        : policyArn;
+  const detail = (action: RestoreAction) => {
+    switch (action.kind) {
+      case 'enable-access-key':
+        return action.accessKeyId;
+      case 'remove-enforcement-tags':
+        return action.tagKeys.join(' ');
+      case 'update-enforcement-record':
+        return Object.entries(action.tags)
+          .map(([key, value]) => `${key}=${value}`)
+          .join(' ');
+      case 'detach-require-mfa':
+        return policyArn;
+    }
+  };
   if (dryRun) {
     return {
       ...base,
@@ -91,7 +117,9 @@ export async function restoreUser(options: RestoreUserOptions): Promise<RestoreR
   let failed = false;
   for (const action of plan.actions) {
     // The tags are the record of what is left to undo: keep them if anything failed.
-    if (failed && action.kind === 'remove-enforcement-tags') {
+    const recordChange =
+      action.kind === 'remove-enforcement-tags' || action.kind === 'update-enforcement-record';
+    if (failed && recordChange) {
       actions.push({
         action: action.kind,
         detail: detail(action),
@@ -127,4 +155,21 @@ function validUserName(userName: string): string {
     );
   }
   return name;
+}
+
+function validKeys(keys: readonly string[] | undefined): string[] | undefined {
+  if (keys === undefined) return undefined;
+  if (keys.length === 0) {
+    throw new InvalidOptionError(
+      'keys: give at least one access key id, or leave keys out to restore every key',
+    );
+  }
+  return keys.map((key) => {
+    if (!ACCESS_KEY_ID.test(key)) {
+      throw new InvalidOptionError(
+        `key: '${key}' is not an access key id (upper-case letters and digits, like AKIAIOSFODNN7EXAMPLE)`,
+      );
+    }
+    return key;
+  });
 }

@@ -10,7 +10,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { type EventPattern, Rule, type Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -21,7 +27,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS } from '../../lambdas/function-contract.ts';
+import { METRICS, type MetricName } from '../../lambdas/function-contract.ts';
 import type { RolePermission } from '../function-permissions.ts';
 import { acknowledge, nagResource } from '../nag.ts';
 
@@ -257,6 +263,24 @@ export class AwssecFunction extends Construct {
     );
     this.rules.push(rule);
     return rule;
+  }
+
+  /**
+   * An alarm when one of the metrics the function publishes (under its own
+   * `service` dimension) reaches 1 in the period.
+   */
+  alarmOnMetric(metricName: MetricName, description: string, period: Duration): Alarm {
+    return this.alarm(
+      `${metricName}Alarm`,
+      new Metric({
+        namespace: METRICS.namespace,
+        metricName,
+        dimensionsMap: { service: this.serviceName },
+        statistic: 'Maximum',
+        period,
+      }),
+      `${this.serviceName}: ${description}`,
+    );
   }
 
   private deadLetterQueue(id: string): Queue {

@@ -1,10 +1,12 @@
 import {
+  CreateAccessKeyCommand,
   EnableMFADeviceCommand,
   GetCredentialReportCommand,
   type IAMClient,
   ListAccessKeysCommand,
   ListAttachedUserPoliciesCommand,
   ListUserTagsCommand,
+  UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
@@ -25,7 +27,7 @@ import { accessDenied, awsErrorXml, rewriteCredentialReport } from '../support/a
 import { captureIo } from '../support/cli.ts';
 import { useMoto } from '../support/moto-harness.ts';
 import { seedSampleAccount } from '../support/sample-account.ts';
-import type { SeededUser } from '../support/seed.ts';
+import { type SeededUser, useAccessKey } from '../support/seed.ts';
 
 /** Every IAM call that changes something. */
 const WRITES = [
@@ -140,7 +142,9 @@ describe('awssec iam-mfa enforce', () => {
     }
     expect(await tags('old.account')).toMatchObject({
       'awssec:mfa-enforced-at': expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      'awssec:mfa-disabled-keys': keyOf('old.account', 0),
+      'awssec:mfa-disabled-keys': expect.stringMatching(
+        new RegExp(`^${keyOf('old.account', 0)}@\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$`),
+      ),
       'awssec:mfa-policy-attached-at': expect.any(String),
     });
     // Compliant, exempted and grace-period users: no key, policy or tag change.
@@ -445,6 +449,67 @@ describe('awssec iam-mfa restore', () => {
     ]);
   });
 
+  it('leaves disabled a key somebody re-enabled, used and disabled again, and says why', async () => {
+    await enforceJson(['--apply']);
+    const reused = keyOf('alice.brown');
+    await emulator.moto.setClockOffset(600); // ten minutes later
+    try {
+      await iam.send(
+        new UpdateAccessKeyCommand({ UserName: 'alice.brown', AccessKeyId: reused, Status: 'Active' }),
+      );
+      await useAccessKey(emulator.moto.endpoint, reused);
+      await iam.send(
+        new UpdateAccessKeyCommand({ UserName: 'alice.brown', AccessKeyId: reused, Status: 'Inactive' }),
+      );
+    } finally {
+      await emulator.moto.setClockOffset(0);
+    }
+    emulator.proxy.seen.clear();
+    const { code, stdout } = await awssec(['restore', '--user', 'alice.brown', '--apply', '-o', 'json']);
+    expect(code).toBe(0);
+    const run: RestoreRun = JSON.parse(stdout);
+    expect(run.keys).toEqual([
+      {
+        access_key_id: reused,
+        disabled_at: expect.any(String),
+        state: 'inactive',
+        verdict: 'skip',
+        why: expect.stringMatching(
+          /^used at .*, after enforcement disabled it: somebody re-enabled it since/,
+        ),
+      },
+    ]);
+    expect(await keyStatuses('alice.brown')).toEqual([`${reused}:Inactive`]);
+    expect(writes()).toEqual({ DetachUserPolicy: 1, UntagUser: 1 });
+  });
+
+  it('restores only the keys given with --key, and names every key in the dry run', async () => {
+    await iam.send(new CreateAccessKeyCommand({ UserName: 'alice.brown' }));
+    await enforceJson(['--apply']);
+    const [first, second] = (await keyStatuses('alice.brown')).map((entry) => entry.split(':')[0] ?? '');
+    const plan = await awssec(['restore', '--user', 'alice.brown', '--key', second ?? '']);
+    expect(plan.stdout).toContain(`${first}`);
+    expect(plan.stdout).toContain('skip: not selected (--key)');
+    expect(plan.stdout).toContain('re-enable');
+    emulator.proxy.seen.clear();
+    const { code } = await awssec(['restore', '--user', 'alice.brown', '--key', second ?? '', '--apply']);
+    expect(code).toBe(0);
+    expect(await keyStatuses('alice.brown')).toEqual([`${first}:Inactive`, `${second}:Active`].sort());
+    expect(await attached('alice.brown')).toEqual(['RequireMFA']);
+    expect((await tags('alice.brown'))['awssec:mfa-disabled-keys']).toMatch(new RegExp(`^${first}@\\S+$`));
+    expect(writes()).toEqual({ UpdateAccessKey: 1, TagUser: 1 });
+    // The rest, later: the record now names only the first key.
+    await awssec(['restore', '--user', 'alice.brown', '--apply']);
+    expect(await keyStatuses('alice.brown')).toEqual([`${first}:Active`, `${second}:Active`].sort());
+    expect(await attached('alice.brown')).toEqual([]);
+  });
+
+  it('does not claim enforce would act again on a user left with no way in', async () => {
+    await enforceJson(['--apply', '--disable-console-access', '--include-users', 'bob.wilson']);
+    const { stdout } = await awssec(['restore', '--user', 'bob.wilson']);
+    expect(stdout).not.toContain('the next enforce acts on them again');
+  });
+
   it('has nothing to restore on a user enforce never touched', async () => {
     const { code, stdout } = await awssec(['restore', '--user', 'john.doe', '--apply']);
     expect(code).toBe(0);
@@ -467,6 +532,14 @@ describe('awssec iam-mfa restore', () => {
       ['--user', 'bob', '--apply', '--dry-run'],
       'awssec: --dry-run and --apply contradict each other: give one (a dry run is the default)',
     ],
+    [
+      ['--user', 'bob.wilson', '--key', 'akia-not-a-key'],
+      "awssec: key: 'akia-not-a-key' is not an access key id (upper-case letters and digits, like AKIAIOSFODNN7EXAMPLE)",
+    ],
+    [
+      ['--user', 'bob.wilson', '--key', 'AKIANOTRECORDED00000', '--apply'],
+      'awssec: --key AKIANOTRECORDED00000: enforcement did not disable this key of bob.wilson (it disabled none); see awssec iam-mfa restore --user bob.wilson',
+    ],
   ])('refuses %j with exit 2', async (args, message) => {
     const { code, stderr } = await awssec(['restore', ...args]);
     expect(stderr).toBe(`${message}\n`);
@@ -488,7 +561,14 @@ describe('permissions', () => {
     expect(iamActionsSeen()).toEqual(actionsOf(ENFORCE_PERMISSIONS).sort());
     emulator.proxy.seen.clear();
     await awssec(['restore', '--user', 'old.account', '--apply']);
-    expect(iamActionsSeen()).toEqual(actionsOf(RESTORE_PERMISSIONS).sort());
+    const restoreCalls = new Set(iamActionsSeen());
+    // A partial restore (--key) keeps the record of the other key: alice.brown gets two keys disabled.
+    await iam.send(new CreateAccessKeyCommand({ UserName: 'alice.brown' }));
+    await enforceJson(['--apply', '--include-users', 'alice.brown']);
+    emulator.proxy.seen.clear();
+    await awssec(['restore', '--user', 'alice.brown', '--key', keyOf('alice.brown'), '--apply']);
+    for (const action of iamActionsSeen()) restoreCalls.add(action);
+    expect([...restoreCalls].sort()).toEqual(actionsOf(RESTORE_PERMISSIONS).sort());
   });
 });
 

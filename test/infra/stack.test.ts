@@ -294,6 +294,25 @@ describe('the security topic', () => {
     });
   });
 
+  it('alarms when onboarding or the nightly run finds RequireMFA not canonical', () => {
+    const topic = cfn(built.stack, built.stack.topic.topicArn);
+    for (const [service, period] of [
+      [FUNCTIONS.onboarding.serviceName, 300],
+      [FUNCTIONS.nightly.serviceName, 86_400],
+    ] as const) {
+      built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AwssecIamMfa',
+        MetricName: 'RequireMfaPolicyUntrusted',
+        Dimensions: [{ Name: 'service', Value: service }],
+        Statistic: 'Maximum',
+        Period: period,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [topic],
+      });
+    }
+  });
+
   it("lets this account's CloudWatch alarms publish, and use the key", () => {
     built.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
