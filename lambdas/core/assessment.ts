@@ -1,4 +1,5 @@
 import { tagValue } from './tags.ts';
+import { warningTagProblem } from './warnings.ts';
 import type { MfaDevice, UserFacts } from './user-facts.ts';
 import type { UserSelector } from './user-selection.ts';
 
@@ -106,12 +107,13 @@ export function assessUser(user: UserFacts, options: AssessmentOptions): UserAss
   const gracePeriodEndsAt = new Date(user.createdAt.getTime() + options.gracePeriodDays * DAY_MS);
   const context: UserContext = { user, options, hasMfa, activeAccessKeys, gracePeriodEndsAt };
   const verdict = firstVerdict(context);
+  const tagProblem = warningTagProblem(user.tags, options.now);
   const exposed = !hasMfa && (user.consolePassword || activeAccessKeys > 0);
   return {
     user,
     status: verdict.status,
     risk: verdict.status === 'grace-period' ? 'medium' : exposed ? 'high' : 'low',
-    reasons: verdict.reasons,
+    reasons: tagProblem === undefined ? verdict.reasons : [...verdict.reasons, tagProblem],
     hasMfa,
     consoleAccess: user.consolePassword,
     activeAccessKeys,

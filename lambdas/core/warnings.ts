@@ -14,6 +14,13 @@ export const WARNING_NOTICE_MS = 24 * 3_600_000;
  */
 export const WARNING_VALID_MS = 30 * 86_400_000;
 
+/**
+ * How far a warning may lie in the future and still count: clocks differ by
+ * seconds, not more. Anything later was not written by this tool, and would
+ * otherwise hold a user's warning valid (and enforcement off) forever.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
 export interface Warning {
   readonly assessment: UserAssessment;
   /** The earliest time enforcement may act: a day after the warning, and never inside the grace period. */
@@ -49,10 +56,12 @@ export function usersToWarn(
   });
 }
 
-/** The user holds a warning that is not stale (see WARNING_VALID_MS). */
+/** The user holds a warning that is neither stale (see WARNING_VALID_MS) nor dated in the future. */
 export function hasValidWarning(tags: Readonly<Record<string, string>>, now: Date): boolean {
   const warned = warnedAt(tags);
-  return warned !== undefined && now.getTime() - warned.getTime() <= WARNING_VALID_MS;
+  if (warned === undefined) return false;
+  const age = now.getTime() - warned.getTime();
+  return age >= -CLOCK_SKEW_MS && age <= WARNING_VALID_MS;
 }
 
 /**
@@ -64,6 +73,25 @@ export function warnedInTime(tags: Readonly<Record<string, string>>, now: Date):
   if (warned === undefined) return false;
   const age = now.getTime() - warned.getTime();
   return age >= WARNING_NOTICE_MS && age <= WARNING_VALID_MS;
+}
+
+/**
+ * What is wrong with the user's warning tag, for the report: dated in the
+ * future beyond clock skew, or not a time at all. Either way it counts as no
+ * warning (the user is warned again), and somebody other than this tool
+ * wrote it.
+ */
+export function warningTagProblem(tags: Readonly<Record<string, string>>, now: Date): string | undefined {
+  const value = tagValue(tags, WARNED_TAG);
+  if (value === undefined) return undefined;
+  const warned = warnedAt(tags);
+  if (warned === undefined) {
+    return `tag ${WARNED_TAG} is not a time (tampered?): ignored, the user is warned again`;
+  }
+  if (warned.getTime() - now.getTime() > CLOCK_SKEW_MS) {
+    return `tag ${WARNED_TAG} is dated in the future, ${warned.toISOString()} (tampered?): ignored, the user is warned again`;
+  }
+  return undefined;
 }
 
 /** When the user was warned, from the tag; undefined when never (or the tag is unreadable). */

@@ -11,7 +11,7 @@ import { asciiSubject, type Message, mfaWarningMail, recipientFor } from '../cor
 import { assessInventory, buildMfaReport, type MfaReport } from '../core/mfa-report.ts';
 import { REPAIR_COMMAND } from '../core/policy-integrity.ts';
 import { patternMatcher } from '../core/user-selection.ts';
-import { usersToWarn, WARNED_TAG } from '../core/warnings.ts';
+import { usersToWarn, WARNED_TAG, warningTagProblem } from '../core/warnings.ts';
 import type { NightlyModeName } from '../function-contract.ts';
 import { type EnforcementRun, enforceMfaCompliance, RefusedRunError } from './enforce-mfa-compliance.ts';
 import { readScopedInventory, reportSettings } from './generate-mfa-report.ts';
@@ -59,6 +59,8 @@ export interface NightlyResult {
   readonly enforcement: EnforcementRun | undefined;
   /** Set in enforce mode when a guard refused the run, or RequireMFA was not the canonical document. */
   readonly enforcementRefused: string | undefined;
+  /** Users whose warning tag this tool did not write (dated in the future, or not a time): ignored. */
+  readonly tamperedTags: readonly { readonly username: string; readonly problem: string }[];
 }
 
 /**
@@ -124,7 +126,19 @@ export async function runNightly(
     }
   }
 
-  const result = { mode: settings.mode, report, reportKeys, warnings, enforcement, enforcementRefused };
+  const tamperedTags = assessments.flatMap(({ user }) => {
+    const problem = warningTagProblem(user.tags, now);
+    return problem === undefined ? [] : [{ username: user.userName, problem }];
+  });
+  const result = {
+    mode: settings.mode,
+    report,
+    reportKeys,
+    warnings,
+    enforcement,
+    enforcementRefused,
+    tamperedTags,
+  };
   await publish(clients.sns, settings.topicArn, nightlySummary(result, settings));
   return result;
 }
@@ -190,6 +204,11 @@ export function nightlySummary(result: NightlyResult, settings: NightlySettings)
     ...(nonCompliant.length > 0 ? [`Non-compliant: ${names(nonCompliant)}`] : []),
     ...(report.inventory.users_unreadable.length > 0
       ? [`NOT ASSESSED (access denied): ${names(report.inventory.users_unreadable.map((u) => u.username))}`]
+      : []),
+    ...(result.tamperedTags.length > 0
+      ? [
+          `TAMPERED warning tags (ignored, warned again): ${names(result.tamperedTags.map((t) => `${t.username}: ${t.problem}`))}`,
+        ]
       : []),
     `Report: s3://${settings.reportBucket}/${result.reportKeys[0] ?? ''} (and .csv)`,
   ];

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { assessUser } from '../../lambdas/core/assessment.ts';
 import { asciiSubject, recipientFor } from '../../lambdas/core/messages.ts';
 import { createUserSelector } from '../../lambdas/core/user-selection.ts';
-import { usersToWarn, WARNED_TAG, warnedAt, warnedInTime } from '../../lambdas/core/warnings.ts';
+import {
+  hasValidWarning,
+  usersToWarn,
+  WARNED_TAG,
+  warnedAt,
+  warnedInTime,
+  warningTagProblem,
+} from '../../lambdas/core/warnings.ts';
 import { ACTIVE_KEY, device, NOW, userFacts, VIRTUAL } from '../support/facts.ts';
 
 const assess = (...args: Parameters<typeof userFacts>) =>
@@ -57,6 +64,35 @@ describe('usersToWarn', () => {
     const tags: Record<string, string> =
       days === undefined ? {} : { [WARNED_TAG]: new Date(NOW.getTime() - days * DAY).toISOString() };
     expect(warnedInTime(tags, NOW)).toBe(allowed);
+  });
+
+  it('treats a warning dated in the future as none: the user is warned again, and the report says the tag is tampered', () => {
+    const future = { [WARNED_TAG]: '2099-01-01T00:00:00Z' };
+    const assessment = assess('time.traveller', { consolePassword: true, tags: future });
+    expect(
+      usersToWarn([assessment], { now: NOW, warningDays: 3 }).map((w) => w.assessment.user.userName),
+    ).toEqual(['time.traveller']);
+    expect(warnedInTime(future, NOW)).toBe(false);
+    expect(warningTagProblem(future, NOW)).toBe(
+      'tag awssec:mfa-warned-at is dated in the future, 2099-01-01T00:00:00.000Z (tampered?): ignored, the user is warned again',
+    );
+    expect(assessment.reasons.at(-1)).toBe(warningTagProblem(future, NOW));
+  });
+
+  it.each([
+    [-60_000, true, undefined], // a minute ahead: clock skew
+    [-10 * 60_000, false, 'dated in the future'],
+  ])('a warning %s ms old is valid: %s', (ageMs, valid, problem) => {
+    const tags = { [WARNED_TAG]: new Date(NOW.getTime() - ageMs).toISOString() };
+    expect(hasValidWarning(tags, NOW)).toBe(valid);
+    if (problem === undefined) expect(warningTagProblem(tags, NOW)).toBeUndefined();
+    else expect(warningTagProblem(tags, NOW)).toContain(problem);
+  });
+
+  it('calls a warning tag that is not a time tampered', () => {
+    expect(warningTagProblem({ [WARNED_TAG]: 'forever' }, NOW)).toBe(
+      'tag awssec:mfa-warned-at is not a time (tampered?): ignored, the user is warned again',
+    );
   });
 
   it('reads the warning time from the tag, ignoring an unreadable one', () => {

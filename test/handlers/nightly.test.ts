@@ -255,6 +255,23 @@ describe('nightly handler', () => {
     expect(metrics).toContainEqual({ name: 'RequireMfaPolicyUntrusted', unit: 'Count', value: 0 });
   });
 
+  it('warns again a user whose warning tag is dated in the future, and reports the tag', async () => {
+    await iam.send(
+      new TagUserCommand({
+        UserName: 'bob.wilson',
+        Tags: [{ Key: 'awssec:mfa-warned-at', Value: '2099-01-01T00:00:00Z' }],
+      }),
+    );
+    const now = new Date();
+    const result = await nightly({ mode: 'warn' }, now).handler(SCHEDULED);
+    expect(result.warnings.map((w) => w.username)).toContain('bob.wilson');
+    expect(await tagsOf('bob.wilson')).toMatchObject({ 'awssec:mfa-warned-at': now.toISOString() });
+    const [summary] = await publishedMessages(emulator.moto, topicArn);
+    expect(summary?.message).toContain(
+      'TAMPERED warning tags (ignored, warned again): bob.wilson: tag awssec:mfa-warned-at is dated in the future',
+    );
+  });
+
   it('does not count a user as warned when no mail could reach them', async () => {
     const result = await nightly({ mode: 'warn', emailDomain: '' }).handler(SCHEDULED);
     expect(result.warnings.map((w) => [w.username, w.mail])).toEqual([
