@@ -27,11 +27,13 @@ export interface EnforceFlags extends AssessmentFlags, ModeFlags {
   readonly maxPercent?: number | undefined;
   readonly force?: boolean | undefined;
   readonly breakGlass?: string | undefined;
+  readonly recordBucket?: string | undefined;
 }
 
 export interface RestoreFlags extends ModeFlags {
   readonly user: string;
   readonly key?: readonly string[] | undefined;
+  readonly recordBucket?: string | undefined;
   readonly output: ReportFormat;
 }
 
@@ -58,6 +60,7 @@ export async function runEnforceCommand(flags: EnforceFlags, context: CommandCon
       includeUsers: selection.include,
       excludeUsers: selection.exclude,
       breakGlass: flags.breakGlass,
+      recordBucket: flags.recordBucket,
       disableConsoleAccess: flags.disableConsoleAccess,
       maxUsers: flags.maxUsers,
       maxPercent: flags.maxPercent,
@@ -80,7 +83,8 @@ export async function runEnforceCommand(flags: EnforceFlags, context: CommandCon
       `awssec: ${unreadable.length} user${unreadable.length === 1 ? ' was' : 's were'} not assessed (access denied), so not acted on: ${unreadable.join(', ')}\n`,
     );
   }
-  return run.users.some((user) => user.outcome === 'failed') || unreadable.length > 0 ? 1 : 0;
+  const incomplete = run.users.some((user) => user.outcome === 'failed' || user.outcome === 'cannot-record');
+  return incomplete || unreadable.length > 0 ? 1 : 0;
 }
 
 export async function runRestoreCommand(flags: RestoreFlags, context: CommandContext): Promise<number> {
@@ -89,6 +93,7 @@ export async function runRestoreCommand(flags: RestoreFlags, context: CommandCon
     ...context.aws,
     userName: flags.user,
     keys: flags.key,
+    recordBucket: flags.recordBucket,
     dryRun: dryRunFrom(flags),
     now: context.now?.(),
   });

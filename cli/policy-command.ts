@@ -1,5 +1,6 @@
 import { type OperatorCommand, operatorPolicy } from '../lambdas/core/operator-policies.ts';
 import { policyJson, requireMfaPolicy, selfServiceMfaPolicy } from '../lambdas/core/policies.ts';
+import { isBucketName } from '../lambdas/core/user-record.ts';
 import {
   type PolicyRepairRun,
   repairRequireMfaPolicy,
@@ -18,6 +19,7 @@ export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
 export interface PolicyFlags {
   readonly operator?: OperatorCommand | undefined;
   readonly partition: (typeof PARTITIONS)[number];
+  readonly recordBucket?: string | undefined;
   readonly repair?: boolean | undefined;
   readonly apply?: boolean | undefined;
   readonly dryRun?: boolean | undefined;
@@ -66,10 +68,20 @@ export async function runPolicyCommand(
       '--partition goes with --operator: awssec iam-mfa policy --operator enforce --partition aws-cn',
     );
   }
+  if (flags.recordBucket !== undefined && flags.operator !== 'enforce' && flags.operator !== 'restore') {
+    throw new UsageError(
+      '--record-bucket goes with --operator enforce or restore: awssec iam-mfa policy --operator enforce --record-bucket NAME',
+    );
+  }
+  if (flags.recordBucket !== undefined && !isBucketName(flags.recordBucket)) {
+    throw new UsageError(
+      `--record-bucket: '${flags.recordBucket}' is not an S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens)`,
+    );
+  }
   const document =
     flags.operator === undefined
       ? POLICIES[name ?? 'require-mfa']
-      : operatorPolicy(flags.operator, { partition: flags.partition });
+      : operatorPolicy(flags.operator, { partition: flags.partition, recordBucket: flags.recordBucket });
   io.stdout.write(`${policyJson(document)}\n`);
   return 0;
 }

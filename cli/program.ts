@@ -125,7 +125,11 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
         percentage,
       )
       .option('--force', 'go ahead above --max-users or --max-percent')
-      .option('--break-glass <names>', 'never act on these users: comma-separated names or patterns'),
+      .option('--break-glass <names>', 'never act on these users: comma-separated names or patterns')
+      .option(
+        '--record-bucket <bucket>',
+        "an S3 bucket for the records of users who have IAM's 50 tags (without it they are not acted on)",
+      ),
   ).action(async (flags) => setExitCode(await runEnforceCommand(flags, context)));
 
   iamMfa
@@ -138,6 +142,10 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
       '--key <id>',
       'restore only this access key (repeat for more); RequireMFA stays attached and the record keeps the others',
       (id: string, ids: string[] = []) => [...ids, id],
+    )
+    .option(
+      '--record-bucket <bucket>',
+      "the S3 bucket enforce kept records in for users with IAM's 50 tags (the nightly run's report bucket)",
     )
     .addOption(outputOption())
     .option('--apply', 'carry the restore out (without it nothing changes)')
@@ -165,6 +173,10 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
       new Option('--partition <partition>', 'the AWS partition of the ARNs --operator prints')
         .choices(PARTITIONS)
         .default('aws'),
+    )
+    .option(
+      '--record-bucket <bucket>',
+      'with --operator enforce or restore: also allow keeping records in this S3 bucket',
     )
     .option('--repair', 'make the RequireMFA policy the canonical document again (dry run by default)')
     .option('--apply', 'with --repair: carry the repair out')

@@ -20,6 +20,7 @@ const OUTCOME_TEXT: Record<UserOutcome, string> = {
   planned: 'planned',
   enforced: 'enforced',
   failed: 'FAILED',
+  'cannot-record': 'NOT ACTED ON: cannot record (tag quota)',
   'already-enforced': 'already enforced: nothing to do',
   'changed-since-report': 'left alone: changed since the report',
   deleted: 'left alone: deleted since the report',

@@ -83,6 +83,8 @@ export const METRICS = {
     'EnforcementFailures',
     /** 1 when the RequireMFA policy is not the canonical document (tampered or outdated): nothing is attached. */
     'RequireMfaPolicyUntrusted',
+    /** Users the run may warn or act on who have IAM's 50 tags: their records go to the report bucket. */
+    'UsersAtTagQuota',
   ],
 } as const;
 

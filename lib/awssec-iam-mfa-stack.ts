@@ -208,6 +208,11 @@ export class AwssecIamMfaStack extends Stack {
       'the RequireMFA policy is not the canonical document (tampered, or from an earlier release), so it is attached to nobody: run awssec iam-mfa policy --repair, and find out who changed it';
     onboarding.alarmOnMetric('RequireMfaPolicyUntrusted', untrusted, Duration.minutes(5));
     nightly.alarmOnMetric('RequireMfaPolicyUntrusted', untrusted, Duration.days(1));
+    nightly.alarmOnMetric(
+      'UsersAtTagQuota',
+      "a user the run may warn or act on has IAM's 50 tags, so the tool's record of them is kept in the report bucket (records/): remove a tag from them if you can",
+      Duration.days(1),
+    );
 
     const resources: PermissionResources = {
       users: this.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: '*' }),
@@ -219,6 +224,8 @@ export class AwssecIamMfaStack extends Stack {
       }),
       sesIdentities: this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }),
       reportObjects: this.reportBucket.arnForObjects('reports/*'),
+      reportBucket: this.reportBucket.bucketArn,
+      recordObjects: this.reportBucket.arnForObjects('records/*'),
       topic: this.topic.topicArn,
       topicKey: this.topicKey.keyArn,
       snsService: `sns.${this.region}.amazonaws.com`,
@@ -358,9 +365,11 @@ export class AwssecIamMfaStack extends Stack {
       graph('Root MFA enabled (1 = yes)', [nightly('RootMfaEnabled', 'Minimum')], { min: 0, max: 1 }),
     );
     dashboard.addWidgets(
-      graph('Needs a person: RequireMFA not canonical (1 = yes)', [nightly('RequireMfaPolicyUntrusted')], {
-        min: 0,
-      }),
+      graph(
+        'Needs a person: RequireMFA not canonical (1 = yes), users at the tag quota',
+        [nightly('RequireMfaPolicyUntrusted'), nightly('UsersAtTagQuota')],
+        { min: 0 },
+      ),
     );
     dashboard.addWidgets(
       graph(

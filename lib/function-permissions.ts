@@ -33,6 +33,10 @@ export interface PermissionResources {
   readonly sesIdentities: string;
   /** The report bucket's objects under `reports/`. */
   readonly reportObjects: string;
+  /** The report bucket itself. */
+  readonly reportBucket: string;
+  /** The report bucket's objects under `records/`: the records of users at IAM's tag quota. */
+  readonly recordObjects: string;
   readonly topic: string;
   readonly topicKey: string;
   /** `sns.REGION.amazonaws.com`: the topic key is usable only through SNS. */
@@ -216,6 +220,16 @@ export function nightlyPermissions(config: AwssecConfig, r: PermissionResources)
         wildcardReason: `${USERS_REASON}; the condition aws:TagKeys allows only the tags the run records (${tagKeys.join(', ')})`,
       },
       ...sendMailAsSender(config, r),
+      {
+        statement: allow('KeepRecordsOfUsersAtTagQuota', ['s3:GetObject', 's3:PutObject'], [r.recordObjects]),
+        wildcardReason:
+          "records/*: one object a user at IAM's 50-tag quota (named by account and user, who exist only after deployment), holding the warning and enforcement record their tags cannot",
+      },
+      {
+        // Without ListBucket, S3 answers a missing record with AccessDenied instead of NoSuchKey.
+        // (Not narrowed by s3:prefix: S3 checks it for GetObject without a prefix in the request.)
+        statement: allow('ListReportBucket', ['s3:ListBucket'], [r.reportBucket]),
+      },
     );
   }
   if (applies) {

@@ -1,7 +1,8 @@
 import { tagValue } from './tags.ts';
-import { warningTagProblem } from './warnings.ts';
 import type { MfaDevice, UserFacts } from './user-facts.ts';
+import { atTagQuota, TAG_QUOTA } from './user-record.ts';
 import type { UserSelector } from './user-selection.ts';
+import { warningTagProblem } from './warnings.ts';
 
 export type ComplianceStatus = 'compliant' | 'non-compliant' | 'grace-period' | 'exempted';
 export type Risk = 'high' | 'medium' | 'low';
@@ -107,13 +108,19 @@ export function assessUser(user: UserFacts, options: AssessmentOptions): UserAss
   const gracePeriodEndsAt = new Date(user.createdAt.getTime() + options.gracePeriodDays * DAY_MS);
   const context: UserContext = { user, options, hasMfa, activeAccessKeys, gracePeriodEndsAt };
   const verdict = firstVerdict(context);
-  const tagProblem = warningTagProblem(user.tags, options.now);
+  const notes = [
+    warningTagProblem(user.tags, options.now),
+    // The tool warns and acts only on these: say where their record must go.
+    (verdict.status === 'non-compliant' || verdict.status === 'grace-period') && atTagQuota(user.tags)
+      ? `cannot record on the user: tag quota (${TAG_QUOTA} tags, IAM's limit); the record goes to the record store (the nightly run's report bucket, or enforce --record-bucket)`
+      : undefined,
+  ].filter((note): note is string => note !== undefined);
   const exposed = !hasMfa && (user.consolePassword || activeAccessKeys > 0);
   return {
     user,
     status: verdict.status,
     risk: verdict.status === 'grace-period' ? 'medium' : exposed ? 'high' : 'low',
-    reasons: tagProblem === undefined ? verdict.reasons : [...verdict.reasons, tagProblem],
+    reasons: [...verdict.reasons, ...notes],
     hasMfa,
     consoleAccess: user.consolePassword,
     activeAccessKeys,

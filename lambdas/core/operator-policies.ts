@@ -2,11 +2,13 @@ import { ENFORCEMENT_TAGS } from './enforcement.ts';
 import {
   BULK_REPORT_PERMISSIONS,
   ENFORCE_PERMISSIONS,
+  ENFORCE_RECORD_PERMISSIONS,
   type Permission,
   type PermissionCondition,
   type PermissionScope,
   REPAIR_PERMISSIONS,
   RESTORE_PERMISSIONS,
+  RESTORE_RECORD_PERMISSIONS,
 } from './permissions.ts';
 import type { IamPolicyDocument, IamPolicyStatement } from './policies.ts';
 import { REQUIRE_MFA_POLICY_NAME } from './policies.ts';
@@ -44,17 +46,27 @@ const OWN_ACCOUNT = '*';
 export interface OperatorPolicyOptions {
   /** `aws`, `aws-cn` or `aws-us-gov`. @default 'aws' */
   readonly partition?: string | undefined;
+  /** The record bucket enforce and restore are given (`--record-bucket`): adds its permissions. */
+  readonly recordBucket?: string | undefined;
 }
+
+const RECORD_PERMISSIONS: Readonly<Partial<Record<OperatorCommand, readonly Permission[]>>> = {
+  enforce: ENFORCE_RECORD_PERMISSIONS,
+  restore: RESTORE_RECORD_PERMISSIONS,
+};
 
 export function operatorPolicy(
   command: OperatorCommand,
   options: OperatorPolicyOptions = {},
 ): IamPolicyDocument {
   const partition = options.partition ?? 'aws';
+  const bucket = options.recordBucket ?? '';
   const resources: Record<PermissionScope, string> = {
     account: '*',
     users: `arn:${partition}:iam::${OWN_ACCOUNT}:user/*`,
     'require-mfa-policy': `arn:${partition}:iam::${OWN_ACCOUNT}:policy/${REQUIRE_MFA_POLICY_NAME}`,
+    'record-objects': `arn:${partition}:s3:::${bucket}/records/*`,
+    'record-bucket': `arn:${partition}:s3:::${bucket}`,
   };
   const conditions: Record<PermissionCondition, IamPolicyStatement['Condition']> = {
     'require-mfa-policy': { ArnEquals: { 'iam:PolicyARN': resources['require-mfa-policy'] } },
@@ -64,8 +76,12 @@ export function operatorPolicy(
       Null: { 'aws:TagKeys': 'false' },
     },
   };
+  const permissions = [
+    ...PERMISSIONS[command],
+    ...(options.recordBucket === undefined ? [] : (RECORD_PERMISSIONS[command] ?? [])),
+  ];
   const groups = new Map<string, { on: PermissionScope; only?: PermissionCondition; actions: string[] }>();
-  for (const permission of unique(PERMISSIONS[command])) {
+  for (const permission of unique(permissions)) {
     const key = `${permission.on}|${permission.only ?? ''}`;
     const group = groups.get(key) ?? {
       on: permission.on,
@@ -99,6 +115,8 @@ const SCOPE_NAMES: Record<PermissionScope, string> = {
   account: 'Account',
   users: 'Users',
   'require-mfa-policy': 'RequireMfaPolicy',
+  'record-objects': 'Records',
+  'record-bucket': 'RecordBucket',
 };
 const CONDITION_NAMES: Record<PermissionCondition, string> = {
   'require-mfa-policy': 'OnlyRequireMfa',

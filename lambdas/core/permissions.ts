@@ -9,7 +9,8 @@ export interface Permission {
   readonly why: string;
   /**
    * What the action may act on: `account` (actions that take no resource ARN,
-   * so `*`), `users` (`user/*`), `require-mfa-policy` (that policy's ARN).
+   * so `*`), `users` (`user/*`), `require-mfa-policy` (that policy's ARN),
+   * `record-objects` and `record-bucket` (the record bucket's `records/`).
    */
   readonly on: PermissionScope;
   /**
@@ -21,7 +22,7 @@ export interface Permission {
   readonly only?: PermissionCondition | undefined;
 }
 
-export type PermissionScope = 'account' | 'users' | 'require-mfa-policy';
+export type PermissionScope = 'account' | 'users' | 'require-mfa-policy' | 'record-objects' | 'record-bucket';
 export type PermissionCondition = 'require-mfa-policy' | 'tool-tags';
 
 /** `awssec iam-mfa report`, bulk source (the default). */
@@ -165,6 +166,44 @@ export const REPAIR_PERMISSIONS: readonly Permission[] = [
     action: 'iam:DeletePolicyVersion',
     why: 'frees a version slot when all five are taken: the oldest non-default one (with --apply)',
     on: 'require-mfa-policy',
+  },
+];
+
+/**
+ * With a record bucket (`enforce --record-bucket`): the records of users who
+ * have IAM's 50 tags, and so no room for the tool's.
+ */
+export const ENFORCE_RECORD_PERMISSIONS: readonly Permission[] = [
+  {
+    action: 's3:GetObject',
+    why: 'what is already recorded of a user at the tag quota',
+    on: 'record-objects',
+  },
+  {
+    action: 's3:PutObject',
+    why: 'records what is done to a user at the tag quota, before doing it (with --apply)',
+    on: 'record-objects',
+  },
+  {
+    action: 's3:ListBucket',
+    why: 'so that S3 answers a missing record with NoSuchKey rather than AccessDenied',
+    on: 'record-bucket',
+  },
+];
+
+/** `restore --record-bucket`: reads the record, and rewrites or removes it once restored. */
+export const RESTORE_RECORD_PERMISSIONS: readonly Permission[] = [
+  { action: 's3:GetObject', why: 'the record of a user at the tag quota', on: 'record-objects' },
+  {
+    action: 's3:PutObject',
+    why: 'keeps the record of the keys --key left disabled (with --apply)',
+    on: 'record-objects',
+  },
+  { action: 's3:DeleteObject', why: 'removes the record once restored (with --apply)', on: 'record-objects' },
+  {
+    action: 's3:ListBucket',
+    why: 'so that S3 answers a missing record with NoSuchKey rather than AccessDenied',
+    on: 'record-bucket',
   },
 ];
 

@@ -39,6 +39,7 @@ export function createNightlyHandler(deps: {
       ['UsersEnforced', 'Count', result.enforcement?.summary.by_outcome.enforced ?? 0],
       ['EnforcementFailures', 'Count', result.enforcement?.summary.by_outcome.failed ?? 0],
       ['RequireMfaPolicyUntrusted', 'Count', requireMfaUntrusted(result.report) ? 1 : 0],
+      ['UsersAtTagQuota', 'Count', result.usersAtTagQuota.length],
     ];
     for (const [name, unit, value] of figures) deps.metrics.addMetric(name, unit, value);
     deps.metrics.publishStoredMetrics();
@@ -59,6 +60,12 @@ export function createNightlyHandler(deps: {
           policy: result.report.account.require_mfa_policy,
         },
       );
+    }
+    if (result.usersAtTagQuota.length > 0) {
+      deps.logger.warn("users at IAM's tag quota: their records are kept in the report bucket", {
+        eventId,
+        users: result.usersAtTagQuota,
+      });
     }
     if (result.enforcementRefused !== undefined) {
       deps.logger.error('enforcement refused by a guard', { eventId, reason: result.enforcementRefused });

@@ -1,9 +1,18 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { errorText, isNoSuchEntity } from '../aws/aws-call-error.ts';
 import { readCallerIdentity } from '../aws/caller-identity.ts';
-import { performAction, readLiveUserState, tagUser } from '../aws/iam-enforcer.ts';
+import { performAction, readLiveUserState } from '../aws/iam-enforcer.ts';
 import type { InventoryProgress, InventorySourceKind } from '../aws/iam-inventory.ts';
+import {
+  createS3Client,
+  type RecordedIn,
+  type RecordTarget,
+  recordOnUser,
+  s3RecordStore,
+  TagQuotaError,
+} from '../aws/record-store.ts';
 import { createRequireMfaPolicy, readTrustedRequireMfaPolicy } from '../aws/require-mfa-policy.ts';
 import { type AssessmentOptions, assessUser, type UserAssessment } from '../core/assessment.ts';
 import {
@@ -20,6 +29,7 @@ import { assessInventory } from '../core/mfa-report.ts';
 import { REQUIRE_MFA_POLICY_NAME } from '../core/policies.ts';
 import { requireMfaPolicyArn } from '../core/policy-integrity.ts';
 import type { AccountInventory } from '../core/user-facts.ts';
+import { exceedsTagQuota, TAG_QUOTA, type UserRecordStore, withStoredRecord } from '../core/user-record.ts';
 import { createUserSelector, patternMatcher } from '../core/user-selection.ts';
 import {
   awsClients,
@@ -27,6 +37,7 @@ import {
   InvalidOptionError,
   patterns,
   readScopedInventory,
+  recordBucketOption,
   reportSettings,
 } from './generate-mfa-report.ts';
 
@@ -48,6 +59,15 @@ export interface EnforceMfaComplianceOptions extends GenerateMfaReportOptions {
   readonly requireWarningAt?: Date | undefined;
   /** An inventory already read in this run (the nightly run's), instead of reading the account again. */
   readonly inventory?: AccountInventory | undefined;
+  /**
+   * An S3 bucket for the records of users who have IAM's 50 tags (and so no
+   * room for the tool's): without it such users are not acted on.
+   */
+  readonly recordBucket?: string | undefined;
+  /** Your own S3 client for the record bucket. */
+  readonly s3Client?: S3Client | undefined;
+  /** A record store already made (the nightly run's); takes the place of recordBucket. */
+  readonly recordStore?: UserRecordStore | undefined;
 }
 
 export type EnforcementProgress =
@@ -63,6 +83,8 @@ export type UserOutcome =
   | 'planned'
   | 'enforced'
   | 'failed'
+  /** IAM's 50 tags leave no room for the record, and no record store was given: nothing was done. */
+  | 'cannot-record'
   | 'already-enforced'
   | 'changed-since-report'
   | 'deleted'
@@ -91,6 +113,8 @@ export interface EnforcementUserRecord {
     readonly require_mfa_attached: boolean;
   } | null;
   readonly actions: readonly EnforcementActionRecord[];
+  /** Where the record of the actions went: `tags`, or the record store's location; null when nothing was recorded. */
+  readonly recorded_in: string | null;
 }
 
 /** The run's result, as `--output json` prints it and enforceMfaCompliance returns it. */
@@ -138,6 +162,8 @@ export interface EnforcementRun {
     readonly exclude_users: readonly string[];
     readonly break_glass: readonly string[];
     readonly disable_console_access: boolean;
+    /** Where records go for users at IAM's tag quota; null without a record store. */
+    readonly record_store: string | null;
   };
 }
 
@@ -164,6 +190,11 @@ export async function enforceMfaCompliance(
   const disableConsoleAccess = options.disableConsoleAccess ?? false;
   const now = options.now ?? new Date();
   const clients = awsClients(options);
+  const recordStore =
+    options.recordStore ??
+    (options.recordBucket === undefined
+      ? undefined
+      : s3RecordStore(options.s3Client ?? createS3Client(options), recordBucketOption(options.recordBucket)));
 
   const [caller, inventory] = await Promise.all([
     readCallerIdentity(clients.sts),
@@ -211,6 +242,7 @@ export async function enforceMfaCompliance(
       justification,
       state: state === undefined ? null : stateSummary(state),
       actions: [],
+      recorded_in: null,
     });
     let state: LiveUserState | undefined;
     try {
@@ -228,14 +260,38 @@ export async function enforceMfaCompliance(
     const actions = plannedActions(state, { disableConsoleAccess });
     if (actions.length === 0) return settled('already-enforced', justification, state);
     const planned = { ...base, justification, state: stateSummary(state) };
-    if (dryRun) {
-      return { ...planned, outcome: 'planned', actions: actions.map((action) => record(action, 'planned')) };
+    const target = {
+      accountId: caller.accountId,
+      userName: state.facts.userName,
+      userId: state.facts.userId,
+      tags: state.facts.tags,
+    };
+    if (
+      recordStore === undefined &&
+      exceedsTagQuota(state.facts.tags, enforcementTags(state.facts.tags, actions, now))
+    ) {
+      // No record, no change: say so in the plan as in the run.
+      return cannotRecord(planned, actions, new TagQuotaError(tagQuotaMessage(state.facts.userName)));
     }
-    const records = await applyActions(clients.iam, state, actions, { now, policyArn, ensurePolicy });
+    if (dryRun) {
+      return {
+        ...planned,
+        outcome: 'planned',
+        actions: actions.map((action) => record(action, 'planned')),
+        recorded_in: null,
+      };
+    }
+    const applied = await applyActions(clients.iam, recordStore, target, actions, {
+      now,
+      policyArn,
+      ensurePolicy,
+    });
+    if (applied.cannotRecord !== undefined) return cannotRecord(planned, actions, applied.cannotRecord);
     return {
       ...planned,
-      outcome: records.some((r) => r.result === 'failed') ? 'failed' : 'enforced',
-      actions: records,
+      outcome: applied.records.some((r) => r.result === 'failed') ? 'failed' : 'enforced',
+      actions: applied.records,
+      recorded_in: applied.recordedIn ?? null,
     };
   };
 
@@ -255,6 +311,7 @@ export async function enforceMfaCompliance(
     }[reason],
     state: null,
     actions: [],
+    recorded_in: null,
   }));
   const users = [...targetRecords, ...protectedRecords];
 
@@ -289,40 +346,81 @@ export async function enforceMfaCompliance(
       exclude_users: settings.selection.exclude,
       break_glass: breakGlassPatterns,
       disable_console_access: disableConsoleAccess,
+      record_store: recordStore?.where(caller.accountId) ?? null,
     },
   };
 }
 
 /**
- * Records the actions in tags first (no record, no change), then carries
- * them out one by one; a failed action does not stop the next one.
+ * Records the actions first (no record, no change): in tags, or for a user
+ * at IAM's tag quota in the record store, merged with what it holds for the
+ * user. Then carries them out one by one; a failed action does not stop the
+ * next one.
  */
 async function applyActions(
   iam: IAMClient,
-  state: LiveUserState,
+  store: UserRecordStore | undefined,
+  target: RecordTarget,
   actions: readonly EnforcementAction[],
   context: { now: Date; policyArn: string; ensurePolicy: () => Promise<void> },
-): Promise<EnforcementActionRecord[]> {
-  const userName = state.facts.userName;
+): Promise<{ records: EnforcementActionRecord[]; recordedIn?: RecordedIn; cannotRecord?: TagQuotaError }> {
+  let recordedIn: RecordedIn;
   try {
-    await tagUser(iam, userName, enforcementTags(state.facts.tags, actions, context.now));
+    let existing = target.tags;
+    if (store !== undefined && exceedsTagQuota(existing, enforcementTags(existing, actions, context.now))) {
+      // Earlier records of this user are in the store: merge with them (the keys it disabled before).
+      existing = withStoredRecord(
+        existing,
+        await store.read(target.accountId, target.userName),
+        target.userId,
+      );
+    }
+    recordedIn = await recordOnUser(
+      iam,
+      store,
+      target,
+      enforcementTags(existing, actions, context.now),
+      context.now,
+    );
   } catch (error) {
-    return [
-      { action: 'record-tags', access_key_id: null, result: 'failed', error: failureText(error) },
-      ...actions.map((action) => record(action, 'not-run')),
-    ];
+    if (error instanceof TagQuotaError) return { records: [], cannotRecord: error };
+    return {
+      records: [
+        { action: 'record-tags', access_key_id: null, result: 'failed', error: failureText(error) },
+        ...actions.map((action) => record(action, 'not-run')),
+      ],
+    };
   }
   const records: EnforcementActionRecord[] = [];
   for (const action of actions) {
     try {
       if (action.kind === 'attach-require-mfa') await context.ensurePolicy();
-      await performAction(iam, userName, action, context.policyArn);
+      await performAction(iam, target.userName, action, context.policyArn);
       records.push(record(action, 'done'));
     } catch (error) {
       records.push(record(action, 'failed', failureText(error)));
     }
   }
-  return records;
+  return { records, recordedIn };
+}
+
+function tagQuotaMessage(userName: string): string {
+  return `cannot record: tag quota (${userName} has IAM's ${TAG_QUOTA} tags, and a record store was not given)`;
+}
+
+/** A user whose record has nowhere to go: nothing done, and the way out named. */
+function cannotRecord(
+  planned: Omit<EnforcementUserRecord, 'outcome' | 'actions' | 'recorded_in'>,
+  actions: readonly EnforcementAction[],
+  error: TagQuotaError,
+): EnforcementUserRecord {
+  return {
+    ...planned,
+    outcome: 'cannot-record',
+    justification: `${error.message}: not acted on; give a record bucket (--record-bucket) to keep the record in S3, or remove a tag from the user`,
+    actions: actions.map((action) => record(action, 'not-run', error.message)),
+    recorded_in: null,
+  };
 }
 
 /** Counts steps done out of `total` for the progress indicator. */
@@ -361,6 +459,7 @@ const OUTCOMES: readonly UserOutcome[] = [
   'planned',
   'enforced',
   'failed',
+  'cannot-record',
   'already-enforced',
   'changed-since-report',
   'deleted',

@@ -10,6 +10,7 @@ import {
 import { DEFAULT_GRACE_PERIOD_DAYS } from '../core/assessment.ts';
 import { buildMfaReport, type MfaReport } from '../core/mfa-report.ts';
 import type { AccountInventory } from '../core/user-facts.ts';
+import { isBucketName } from '../core/user-record.ts';
 import {
   createUserSelector,
   parsePatternList,
@@ -127,4 +128,14 @@ export function patterns(option: string, value: string | readonly string[] | und
   } catch (error) {
     throw new InvalidOptionError(`${option}: ${(error as Error).message}`);
   }
+}
+
+/** An S3 bucket name for the record store, checked before any AWS call. */
+export function recordBucketOption(bucket: string): string {
+  if (!isBucketName(bucket)) {
+    throw new InvalidOptionError(
+      `recordBucket: '${bucket}' is not an S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens)`,
+    );
+  }
+  return bucket;
 }

@@ -2,14 +2,17 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SESClient } from '@aws-sdk/client-ses';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { errorText } from '../aws/aws-call-error.ts';
-import { tagUser } from '../aws/iam-enforcer.ts';
 import type { InventoryClients } from '../aws/iam-inventory.ts';
 import { publish, sendMail } from '../aws/messaging.ts';
-import { saveNightlyReport } from '../aws/report-store.ts';
+import { recordOnUser, s3RecordStore } from '../aws/record-store.ts';
+import { saveEnforcementRun, saveNightlyReport } from '../aws/report-store.ts';
 import { UntrustedPolicyError } from '../aws/require-mfa-policy.ts';
+import type { UserAssessment } from '../core/assessment.ts';
 import { asciiSubject, type Message, mfaWarningMail, recipientFor } from '../core/messages.ts';
 import { assessInventory, buildMfaReport, type MfaReport } from '../core/mfa-report.ts';
 import { REPAIR_COMMAND } from '../core/policy-integrity.ts';
+import type { AccountInventory, UserFacts } from '../core/user-facts.ts';
+import { atTagQuota, type UserRecordStore, withStoredRecord } from '../core/user-record.ts';
 import { patternMatcher } from '../core/user-selection.ts';
 import { usersToWarn, WARNED_TAG, warningTagProblem } from '../core/warnings.ts';
 import type { NightlyModeName } from '../function-contract.ts';
@@ -48,6 +51,8 @@ export interface WarningRecord {
   readonly mail: 'sent' | 'no-sender' | 'no-address' | 'failed';
   readonly recipient: string | null;
   readonly error: string | null;
+  /** Where the warning was recorded: `tags`, or the report bucket's record for a user at the tag quota. */
+  readonly recorded_in: string | null;
 }
 
 export interface NightlyResult {
@@ -61,6 +66,8 @@ export interface NightlyResult {
   readonly enforcementRefused: string | undefined;
   /** Users whose warning tag this tool did not write (dated in the future, or not a time): ignored. */
   readonly tamperedTags: readonly { readonly username: string; readonly problem: string }[];
+  /** Users the run may warn or act on who have IAM's 50 tags: their record is in the report bucket. */
+  readonly usersAtTagQuota: readonly string[];
 }
 
 /**
@@ -81,7 +88,11 @@ export async function runNightly(
     now,
   };
   const scope = reportSettings(options);
-  const inventory = await readScopedInventory(options, scope, clients);
+  const read = await readScopedInventory(options, scope, clients);
+  // Users at IAM's tag quota keep the tool's record in the report bucket: read theirs back,
+  // so a warning recorded there counts as one (and is not mailed again every night).
+  const store = settings.mode === 'report' ? undefined : s3RecordStore(clients.s3, settings.reportBucket);
+  const inventory = store === undefined ? read : await withStoredRecords(read, store);
   const reportOptions = { now, gracePeriodDays: scope.gracePeriodDays, selection: scope.selection };
   // Assessed once: the report and tonight's warnings read the same verdicts.
   const assessments = assessInventory(inventory, reportOptions);
@@ -96,7 +107,7 @@ export async function runNightly(
       neverActedOn: patternMatcher(settings.breakGlass),
     })) {
       warnings.push(
-        await warnUser(assessment.user, deadline, assessment.reasons, settings, clients, report, now),
+        await warnUser(assessment.user, deadline, assessment.reasons, settings, clients, store, report, now),
       );
     }
   }
@@ -118,6 +129,7 @@ export async function runNightly(
         maxPercent: settings.maxPercent,
         disableConsoleAccess: settings.disableConsoleAccess,
         requireWarningAt: now,
+        recordStore: store,
       });
     } catch (error) {
       // A retry would meet the same guard, or the same policy: report it and alarm instead.
@@ -126,6 +138,9 @@ export async function runNightly(
     }
   }
 
+  // The run itself, whatever its users' tags: the audit record of what enforcement did (or planned).
+  if (enforcement !== undefined)
+    reportKeys.push(await saveEnforcementRun(clients.s3, settings.reportBucket, enforcement));
   const tamperedTags = assessments.flatMap(({ user }) => {
     const problem = warningTagProblem(user.tags, now);
     return problem === undefined ? [] : [{ username: user.userName, problem }];
@@ -138,23 +153,30 @@ export async function runNightly(
     enforcement,
     enforcementRefused,
     tamperedTags,
+    usersAtTagQuota: usersAtTagQuota(assessments),
   };
   await publish(clients.sns, settings.topicArn, nightlySummary(result, settings));
   return result;
 }
 
 async function warnUser(
-  user: { userName: string; tags: Readonly<Record<string, string>> },
+  user: UserFacts,
   deadline: Date,
   exposure: readonly string[],
   settings: NightlySettings,
   clients: NightlyClients,
+  store: UserRecordStore | undefined,
   report: MfaReport,
   now: Date,
 ): Promise<WarningRecord> {
   const recipient = recipientFor(user.userName, user.tags, settings.emailDomain);
-  const base = { username: user.userName, deadline: deadline.toISOString(), recipient: recipient ?? null };
-  // Not mailed, not tagged: enforcement acts only on users a mail reached a day before; the summary names the rest.
+  const base = {
+    username: user.userName,
+    deadline: deadline.toISOString(),
+    recipient: recipient ?? null,
+    recorded_in: null,
+  };
+  // Not mailed, not recorded: enforcement acts only on users a mail reached a day before; the summary names the rest.
   if (settings.senderEmail === '') return { ...base, mail: 'no-sender', error: null };
   if (recipient === undefined) return { ...base, mail: 'no-address', error: null };
   try {
@@ -164,19 +186,55 @@ async function warnUser(
       message: mfaWarningMail({ userName: user.userName, accountId: report.account_id, deadline, exposure }),
     });
   } catch (failure) {
-    // Not tagged: tomorrow's run tries again, and nobody is acted on without a warning on record.
+    // Not recorded: tomorrow's run tries again, and nobody is acted on without a warning on record.
     return { ...base, mail: 'failed', error: errorText(failure) };
   }
   try {
-    await tagUser(clients.iam, user.userName, { [WARNED_TAG]: now.toISOString() });
+    const recordedIn = await recordOnUser(
+      clients.iam,
+      store,
+      { accountId: report.account_id, userName: user.userName, userId: user.userId, tags: user.tags },
+      { [WARNED_TAG]: now.toISOString() },
+      now,
+    );
+    return { ...base, mail: 'sent', error: null, recorded_in: recordedIn };
   } catch (failure) {
     return {
       ...base,
       mail: 'failed',
-      error: `mailed but not tagged (mailed again tomorrow): ${errorText(failure)}`,
+      error: `mailed but not recorded (mailed again tomorrow): ${errorText(failure)}`,
     };
   }
-  return { ...base, mail: 'sent', error: null };
+}
+
+/** Users the run may warn or act on who have IAM's 50 tags, sorted. */
+function usersAtTagQuota(assessments: readonly UserAssessment[]): string[] {
+  return assessments
+    .filter((a) => (a.status === 'non-compliant' || a.status === 'grace-period') && atTagQuota(a.user.tags))
+    .map((a) => a.user.userName)
+    .sort();
+}
+
+/** The inventory with each tag-quota user's stored record merged into their tags (one read a such user). */
+async function withStoredRecords(
+  inventory: AccountInventory,
+  store: UserRecordStore,
+): Promise<AccountInventory> {
+  const users = await Promise.all(
+    inventory.users.map(async (user) =>
+      atTagQuota(user.tags)
+        ? {
+            ...user,
+            tags: withStoredRecord(
+              user.tags,
+              await store.read(inventory.account.accountId, user.userName),
+              user.userId,
+            ),
+          }
+        : user,
+    ),
+  );
+  return { ...inventory, users };
 }
 
 const LIST_MAX = 20;
@@ -204,6 +262,11 @@ export function nightlySummary(result: NightlyResult, settings: NightlySettings)
     ...(nonCompliant.length > 0 ? [`Non-compliant: ${names(nonCompliant)}`] : []),
     ...(report.inventory.users_unreadable.length > 0
       ? [`NOT ASSESSED (access denied): ${names(report.inventory.users_unreadable.map((u) => u.username))}`]
+      : []),
+    ...(result.usersAtTagQuota.length > 0
+      ? [
+          `TAG QUOTA (IAM's 50 tags, so their records are kept in s3://${settings.reportBucket}/records/): ${names(result.usersAtTagQuota)}`,
+        ]
       : []),
     ...(result.tamperedTags.length > 0
       ? [

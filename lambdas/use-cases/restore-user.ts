@@ -1,14 +1,28 @@
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { errorText } from '../aws/aws-call-error.ts';
 import { readCallerIdentity } from '../aws/caller-identity.ts';
 import { performAction, readLiveUserState } from '../aws/iam-enforcer.ts';
+import { createS3Client, s3RecordStore } from '../aws/record-store.ts';
 import { ACCESS_KEY_ID, type RestoreAction, restorePlan } from '../core/enforcement.ts';
 import { requireMfaPolicyArn } from '../core/policy-integrity.ts';
+import { tagValue } from '../core/tags.ts';
+import {
+  atTagQuota,
+  type StoredUserRecord,
+  type UserRecordStore,
+  withStoredRecord,
+} from '../core/user-record.ts';
 import { isUserName } from '../core/user-selection.ts';
 import type { AwsSettingsAndClients } from './generate-mfa-report.ts';
-import { awsClients, InvalidOptionError } from './generate-mfa-report.ts';
+import { awsClients, InvalidOptionError, recordBucketOption } from './generate-mfa-report.ts';
 
 export interface RestoreUserOptions extends AwsSettingsAndClients {
   readonly userName: string;
+  /** The S3 bucket enforce kept records in for users with IAM's 50 tags. */
+  readonly recordBucket?: string | undefined;
+  /** Your own S3 client for the record bucket. */
+  readonly s3Client?: S3Client | undefined;
   /** Restore only these of the keys enforcement disabled; RequireMFA stays attached. @default every key */
   readonly keys?: readonly string[] | undefined;
   /** Plan only, change nothing. @default true */
@@ -59,18 +73,43 @@ export async function restoreUser(options: RestoreUserOptions): Promise<RestoreR
   const clients = awsClients(options);
   const caller = await readCallerIdentity(clients.sts);
   const policyArn = requireMfaPolicyArn(caller);
-  const state = await readLiveUserState(clients.iam, userName, policyArn);
-  if (state === undefined) {
+  const store =
+    options.recordBucket === undefined
+      ? undefined
+      : s3RecordStore(options.s3Client ?? createS3Client(options), recordBucketOption(options.recordBucket));
+  const live = await readLiveUserState(clients.iam, userName, policyArn);
+  if (live === undefined) {
     throw new UnknownUserError(
       `no IAM user named ${userName} in account ${caller.accountId}; check the name (awssec iam-mfa report lists them)`,
     );
   }
+  // A user at IAM's tag quota has (part of) the record in the record store: one view of both.
+  const stored = await store?.read(caller.accountId, live.facts.userName);
+  const state = {
+    ...live,
+    facts: { ...live.facts, tags: withStoredRecord(live.facts.tags, stored, live.facts.userId) },
+  };
   const plan = restorePlan(state, { onlyKeys });
-  const notes = plan.stillExposed
-    ? [
-        `${state.facts.userName} still has no MFA device: the next enforce acts on them again unless they register one or you exempt them (tag awssec:mfa-exempt).`,
-      ]
-    : [];
+  const notes = [
+    ...(plan.stillExposed
+      ? [
+          `${state.facts.userName} still has no MFA device: the next enforce acts on them again unless they register one or you exempt them (tag awssec:mfa-exempt).`,
+        ]
+      : []),
+    ...(!plan.enforced && store === undefined && atTagQuota(live.facts.tags)
+      ? [
+          `${state.facts.userName} has IAM's 50 tags, so enforce may have kept its record in a record bucket: give it with --record-bucket.`,
+        ]
+      : []),
+  ];
+  const recordWriter = {
+    store,
+    stored,
+    userTags: live.facts.tags,
+    accountId: caller.accountId,
+    policyArn,
+    now: options.now ?? new Date(),
+  };
   const base = {
     generated_at: (options.now ?? new Date()).toISOString(),
     account_id: caller.accountId,
@@ -129,7 +168,8 @@ export async function restoreUser(options: RestoreUserOptions): Promise<RestoreR
       continue;
     }
     try {
-      await performAction(clients.iam, state.facts.userName, action, policyArn);
+      if (recordChange) await changeRecord(clients.iam, state.facts.userName, action, recordWriter);
+      else await performAction(clients.iam, state.facts.userName, action, policyArn);
       actions.push({ action: action.kind, detail: detail(action), result: 'done', error: null });
     } catch (error) {
       failed = true;
@@ -142,6 +182,49 @@ export async function restoreUser(options: RestoreUserOptions): Promise<RestoreR
     }
   }
   return { ...base, outcome: failed ? 'failed' : 'restored', actions };
+}
+
+/**
+ * Removes or rewrites the record where it is: the part on the user's tags
+ * with UntagUser or TagUser, the part in the record store there.
+ */
+async function changeRecord(
+  iam: IAMClient,
+  userName: string,
+  action: Extract<RestoreAction, { kind: 'remove-enforcement-tags' | 'update-enforcement-record' }>,
+  where: {
+    store: UserRecordStore | undefined;
+    stored: StoredUserRecord | undefined;
+    userTags: Readonly<Record<string, string>>;
+    accountId: string;
+    policyArn: string;
+    now: Date;
+  },
+): Promise<void> {
+  const onUser = (key: string) => tagValue(where.userTags, key) !== undefined;
+  const { store, stored } = where;
+  if (action.kind === 'remove-enforcement-tags') {
+    const tagKeys = action.tagKeys.filter(onUser);
+    if (tagKeys.length > 0)
+      await performAction(iam, userName, { kind: action.kind, tagKeys }, where.policyArn);
+    if (store === undefined || stored === undefined) return;
+    const removed = new Set(action.tagKeys.map((key) => key.toLowerCase()));
+    const left = Object.fromEntries(
+      Object.entries(stored.tags).filter(([key]) => !removed.has(key.toLowerCase())),
+    );
+    if (Object.keys(left).length === 0) await store.remove(where.accountId, userName);
+    else await store.write({ ...stored, tags: left, updated_at: where.now.toISOString() });
+    return;
+  }
+  if (store !== undefined && stored !== undefined && !Object.keys(action.tags).some(onUser)) {
+    await store.write({
+      ...stored,
+      tags: { ...stored.tags, ...action.tags },
+      updated_at: where.now.toISOString(),
+    });
+  } else {
+    await performAction(iam, userName, action, where.policyArn);
+  }
 }
 
 function validUserName(userName: string): string {

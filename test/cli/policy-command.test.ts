@@ -66,6 +66,10 @@ describe('awssec iam-mfa policy: printing', () => {
     [['--operator', 'restore'], operatorPolicy('restore')],
     [['--operator', 'repair'], operatorPolicy('repair')],
     [['--operator', 'enforce', '--partition', 'aws-cn'], operatorPolicy('enforce', { partition: 'aws-cn' })],
+    [
+      ['--operator', 'restore', '--record-bucket', 'audit-records'],
+      operatorPolicy('restore', { recordBucket: 'audit-records' }),
+    ],
   ])('%j prints its policy, with no AWS call', async (args, document) => {
     const { code, stdout } = await awssec(args);
     expect(code).toBe(0);
@@ -101,6 +105,14 @@ describe('awssec iam-mfa policy: printing', () => {
     [
       ['--partition', 'aws-cn'],
       '--partition goes with --operator: awssec iam-mfa policy --operator enforce --partition aws-cn',
+    ],
+    [
+      ['--operator', 'report', '--record-bucket', 'audit-records'],
+      '--record-bucket goes with --operator enforce or restore: awssec iam-mfa policy --operator enforce --record-bucket NAME',
+    ],
+    [
+      ['--operator', 'enforce', '--record-bucket', 'A'],
+      "--record-bucket: 'A' is not an S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens)",
     ],
   ])('refuses %j with exit 2 and no AWS call', async (args, message) => {
     const { code, stdout, stderr } = await awssec(args);

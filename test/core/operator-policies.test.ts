@@ -15,9 +15,11 @@ import {
 import {
   BULK_REPORT_PERMISSIONS,
   ENFORCE_PERMISSIONS,
+  ENFORCE_RECORD_PERMISSIONS,
   type Permission,
   REPAIR_PERMISSIONS,
   RESTORE_PERMISSIONS,
+  RESTORE_RECORD_PERMISSIONS,
 } from '../../lambdas/core/permissions.ts';
 import { WARNED_TAG } from '../../lambdas/core/warnings.ts';
 
@@ -35,6 +37,8 @@ interface Request {
 }
 
 /** The evaluator's decision for the operator's request (signed with MFA) under the command's policy. */
+const BUCKET = 'audit-records';
+
 async function decide(command: OperatorCommand, request: Request): Promise<EvaluationResult> {
   const response = await runSimulation(
     {
@@ -49,7 +53,7 @@ async function decide(command: OperatorCommand, request: Request): Promise<Evalu
           ...request.context,
         },
       },
-      identityPolicies: [{ name: command, policy: operatorPolicy(command) }],
+      identityPolicies: [{ name: command, policy: operatorPolicy(command, { recordBucket: BUCKET }) }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
     },
@@ -61,7 +65,13 @@ async function decide(command: OperatorCommand, request: Request): Promise<Evalu
 
 /** A request each listed permission stands for, with the context the real call carries. */
 function requestFor(permission: Permission): Request {
-  const resource = { account: '*', users: BOB, 'require-mfa-policy': REQUIRE_MFA }[permission.on];
+  const resource = {
+    account: '*',
+    users: BOB,
+    'require-mfa-policy': REQUIRE_MFA,
+    'record-objects': `arn:aws:s3:::${BUCKET}/records/${ACCOUNT}/bob.json`,
+    'record-bucket': `arn:aws:s3:::${BUCKET}`,
+  }[permission.on];
   const context: Record<string, string | string[]> = {};
   if (permission.only === 'require-mfa-policy') context['iam:PolicyARN'] = REQUIRE_MFA;
   if (permission.only === 'tool-tags') context['aws:TagKeys'] = [...RECORD_TAG_KEYS];
@@ -70,8 +80,8 @@ function requestFor(permission: Permission): Request {
 
 const COMMANDS: [OperatorCommand, readonly Permission[]][] = [
   ['report', BULK_REPORT_PERMISSIONS],
-  ['enforce', ENFORCE_PERMISSIONS],
-  ['restore', RESTORE_PERMISSIONS],
+  ['enforce', [...ENFORCE_PERMISSIONS, ...ENFORCE_RECORD_PERMISSIONS]],
+  ['restore', [...RESTORE_PERMISSIONS, ...RESTORE_RECORD_PERMISSIONS]],
   ['repair', REPAIR_PERMISSIONS],
 ];
 
@@ -176,8 +186,31 @@ describe('no operator policy lets its holder escalate or exempt anyone', () => {
     ['repair', 'attach RequireMFA', attach(REQUIRE_MFA, BOB), 'ImplicitlyDenied'],
     ['report', 'disable a key', { action: 'iam:UpdateAccessKey', resource: BOB }, 'ImplicitlyDenied'],
     ['report', 'tag anyone', tag('iam:TagUser', ['awssec:mfa-enforced-at']), 'ImplicitlyDenied'],
+    [
+      'enforce',
+      'read the reports in the record bucket',
+      { action: 's3:GetObject', resource: `arn:aws:s3:::${BUCKET}/reports/r.json` },
+      'ImplicitlyDenied',
+    ],
+    [
+      'enforce',
+      'delete a record',
+      { action: 's3:DeleteObject', resource: `arn:aws:s3:::${BUCKET}/records/x.json` },
+      'ImplicitlyDenied',
+    ],
+    [
+      'restore',
+      'delete a report',
+      { action: 's3:DeleteObject', resource: `arn:aws:s3:::${BUCKET}/reports/r.json` },
+      'ImplicitlyDenied',
+    ],
   ])('%s: %s is %s', async (command, _what, request, expected) => {
     expect(await decide(command, request)).toBe(expected);
+  });
+
+  it('names the record bucket only when given one', () => {
+    expect(JSON.stringify(operatorPolicy('enforce'))).not.toContain('s3:');
+    expect(JSON.stringify(operatorPolicy('repair', { recordBucket: BUCKET }))).not.toContain('s3:');
   });
 
   it('no operator policy allows a wildcard action or iam:PassRole', () => {

@@ -1,4 +1,6 @@
 import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
   type IAMClient,
   ListAccessKeysCommand,
   ListAttachedUserPoliciesCommand,
@@ -270,6 +272,48 @@ describe('nightly handler', () => {
     expect(summary?.message).toContain(
       'TAMPERED warning tags (ignored, warned again): bob.wilson: tag awssec:mfa-warned-at is dated in the future',
     );
+  });
+
+  it("warns a user at IAM's tag quota once, keeping the record in the report bucket, then acts on them", async () => {
+    const Tags = Array.from({ length: 50 }, (_, i) => ({ Key: `team-tag-${i}`, Value: 'x' }));
+    await emulator.moto.setClockOffset(-400 * 86_400);
+    try {
+      await iam.send(new CreateUserCommand({ UserName: 'full.tags', Tags }));
+      await iam.send(new CreateAccessKeyCommand({ UserName: 'full.tags' }));
+    } finally {
+      await emulator.moto.setClockOffset(0);
+    }
+    const yesterday = new Date(Date.now() - 25 * 3_600_000);
+    const first = nightly({ mode: 'warn' }, yesterday);
+    const warned = await first.handler(SCHEDULED);
+    expect(warned.warnings.find((w) => w.username === 'full.tags')).toMatchObject({
+      mail: 'sent',
+      recorded_in: `s3://${BUCKET}/records/${TEST_ACCOUNT_ID}/full.tags.json`,
+    });
+    expect(warned.usersAtTagQuota).toEqual(['full.tags']);
+    expect(first.metrics).toContainEqual({ name: 'UsersAtTagQuota', unit: 'Count', value: 1 });
+    const [summary] = await publishedMessages(emulator.moto, topicArn);
+    expect(summary?.message).toContain(
+      `TAG QUOTA (IAM's 50 tags, so their records are kept in s3://${BUCKET}/records/): full.tags`,
+    );
+    expect(warned.report.users.find((u) => u.username === 'full.tags')?.reasons).toContainEqual(
+      expect.stringMatching(/^cannot record on the user: tag quota \(50 tags, IAM's limit\)/),
+    );
+
+    // The next night: not mailed again (the warning is on record), and acted on.
+    const mails = (await sentMail(emulator.moto)).length;
+    const { handler } = nightly({ mode: 'enforce', apply: true, maxUsers: 10, maxPercent: 100 });
+    const result = await handler(SCHEDULED);
+    expect(result.warnings.map((w) => w.username)).not.toContain('full.tags');
+    expect((await sentMail(emulator.moto)).length).toBe(mails + result.warnings.length);
+    expect(result.enforcement?.users.find((u) => u.username === 'full.tags')).toMatchObject({
+      outcome: 'enforced',
+      recorded_in: `s3://${BUCKET}/records/${TEST_ACCOUNT_ID}/full.tags.json`,
+    });
+    const { AccessKeyMetadata } = await iam.send(new ListAccessKeysCommand({ UserName: 'full.tags' }));
+    expect(AccessKeyMetadata?.map((k) => k.Status)).toEqual(['Inactive']);
+    // And the run itself is saved beside the report: the audit record that needs no tag.
+    expect(result.reportKeys.some((key) => /mfa-enforcement-.*\.json$/.test(key))).toBe(true);
   });
 
   it('does not count a user as warned when no mail could reach them', async () => {

@@ -80,6 +80,7 @@ describe('cdk-nag AwsSolutions', () => {
     const ids = [...new Set([...acknowledged.keys()].map((key) => key.split(' ')[1]))].sort();
     expect(ids).toEqual([
       'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::<ReportBucket577F0FCD.Arn>/records/*]',
       'AwsSolutions-IAM5[Resource::<ReportBucket577F0FCD.Arn>/reports/*]',
       'AwsSolutions-IAM5[Resource::arn:aws:iam::<AWS::AccountId>:user/*]',
       'AwsSolutions-IAM5[Resource::arn:aws:ses:us-east-1:<AWS::AccountId>:identity/*]',

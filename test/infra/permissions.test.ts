@@ -117,6 +117,20 @@ function nightlyReportStatements(built: Built, userReads: string[] = [], applies
   ];
 }
 
+/** The records of users at IAM's tag quota, in the report bucket (warn and enforce modes). */
+function keepRecords(built: Built): unknown[] {
+  const bucket = cfn(built.stack, built.stack.reportBucket.bucketArn);
+  return [
+    {
+      Sid: 'KeepRecordsOfUsersAtTagQuota',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject'],
+      Resource: { 'Fn::Join': ['', [bucket, '/records/*']] },
+    },
+    { Sid: 'ListReportBucket', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucket },
+  ];
+}
+
 /** TagUser, limited to the tags the run records: the warning, and with apply what enforcement did. */
 function tagUsers(applies: boolean) {
   const enforcement = [
@@ -209,6 +223,7 @@ describe('the nightly role', () => {
       ...nightlyReportStatements(built),
       tagUsers(false),
       sendMailAsSender,
+      ...keepRecords(built),
     ]);
   });
 
@@ -218,6 +233,7 @@ describe('the nightly role', () => {
       ...nightlyReportStatements(built),
       tagUsers(false),
       sendMailAsSender,
+      ...keepRecords(built),
     ]);
   });
 
@@ -227,6 +243,7 @@ describe('the nightly role', () => {
       ...nightlyReportStatements(built, ['iam:ListAttachedUserPolicies']),
       tagUsers(false),
       sendMailAsSender,
+      ...keepRecords(built),
     ]);
   });
 
@@ -236,6 +253,7 @@ describe('the nightly role', () => {
       ...nightlyReportStatements(built, ['iam:ListAttachedUserPolicies'], true),
       tagUsers(true),
       sendMailAsSender,
+      ...keepRecords(built),
       { Sid: 'EnforceOnUsers', Effect: 'Allow', Action: 'iam:UpdateAccessKey', Resource: USERS },
       attachRequireMfaOnly,
     ]);
@@ -252,6 +270,7 @@ describe('the nightly role', () => {
       ...nightlyReportStatements(built, ['iam:ListAttachedUserPolicies'], true),
       tagUsers(true),
       sendMailAsSender,
+      ...keepRecords(built),
       {
         Sid: 'EnforceOnUsers',
         Effect: 'Allow',
