@@ -72,7 +72,7 @@ export async function runNightly(
   now: Date = new Date(),
 ): Promise<NightlyResult> {
   const options = {
-    excludeUsers: [...settings.excludeUsers],
+    excludeUsers: listOrUndefined(settings.excludeUsers),
     gracePeriodDays: settings.gracePeriodDays,
     now,
   };
@@ -107,9 +107,9 @@ export async function runNightly(
         inventory,
         now,
         dryRun: !settings.apply,
-        excludeUsers: [...settings.excludeUsers],
+        excludeUsers: listOrUndefined(settings.excludeUsers),
         gracePeriodDays: settings.gracePeriodDays,
-        breakGlass: [...settings.breakGlass],
+        breakGlass: listOrUndefined(settings.breakGlass),
         maxUsers: settings.maxUsers,
         maxPercent: settings.maxPercent,
         disableConsoleAccess: settings.disableConsoleAccess,
@@ -124,6 +124,11 @@ export async function runNightly(
   const result = { mode: settings.mode, report, reportKeys, warnings, enforcement, enforcementRefused };
   await publish(clients.sns, settings.topicArn, nightlySummary(result, settings));
   return result;
+}
+
+/** The API refuses an empty list (a guard that names nobody); none configured means not given. */
+function listOrUndefined(list: readonly string[]): string[] | undefined {
+  return list.length === 0 ? undefined : [...list];
 }
 
 async function warnUser(
