@@ -2,12 +2,19 @@ import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 
 import { AwsCallError } from '../lambdas/aws/aws-call-error.ts';
 import { DEFAULT_GRACE_PERIOD_DAYS } from '../lambdas/core/assessment.ts';
 import { DEFAULT_BLAST_RADIUS } from '../lambdas/core/enforcement.ts';
+import { OPERATOR_COMMANDS } from '../lambdas/core/operator-policies.ts';
 import { describeRange, numberInRange, type RangedOption } from '../lambdas/core/option-ranges.ts';
-import { policyJson, requireMfaPolicy, selfServiceMfaPolicy } from '../lambdas/core/policies.ts';
 import { RefusedRunError } from '../lambdas/use-cases/enforce-mfa-compliance.ts';
 import { InvalidOptionError } from '../lambdas/use-cases/generate-mfa-report.ts';
 import { UnknownUserError } from '../lambdas/use-cases/restore-user.ts';
 import { runEnforceCommand, runRestoreCommand } from './enforce-command.ts';
+import {
+  PARTITIONS,
+  POLICIES,
+  type PolicyFlags,
+  type PolicyName,
+  runPolicyCommand,
+} from './policy-command.ts';
 import { type CommandContext, runReportCommand } from './report-command.ts';
 import { REPORT_FORMATS } from './report-output.ts';
 import { UsageError } from './usage-error.ts';
@@ -15,8 +22,6 @@ import { UsageError } from './usage-error.ts';
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
-
-const POLICIES = { 'require-mfa': requireMfaPolicy, 'self-service': selfServiceMfaPolicy } as const;
 
 /** A parser for a numeric option: plain decimal within its range (lambdas/core/option-ranges.ts), checked before any call. */
 function ranged(option: RangedOption): (value: string) => number {
@@ -129,18 +134,37 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
 
   iamMfa
     .command('policy')
-    .description('print an IAM policy this tool uses, as JSON')
+    .description(
+      'print a policy this tool uses, or the one to run a command with (--operator); --repair makes RequireMFA canonical again',
+    )
     .addArgument(
       new Argument(
         '[name]',
-        'require-mfa: what enforce attaches; self-service: lets users manage their own MFA',
-      )
-        .choices(Object.keys(POLICIES))
-        .default('require-mfa'),
+        'require-mfa: what enforce attaches (the default); self-service: lets users manage their own MFA',
+      ).choices(Object.keys(POLICIES)),
     )
-    .action((name: keyof typeof POLICIES) => {
-      context.io.stdout.write(`${policyJson(POLICIES[name])}\n`);
-    });
+    .addOption(
+      new Option(
+        '--operator <command>',
+        'print the least-privilege policy for the person or role that runs this command',
+      ).choices(OPERATOR_COMMANDS),
+    )
+    .addOption(
+      new Option('--partition <partition>', 'the AWS partition of the ARNs --operator prints')
+        .choices(PARTITIONS)
+        .default('aws'),
+    )
+    .option('--repair', 'make the RequireMFA policy the canonical document again (dry run by default)')
+    .option('--apply', 'with --repair: carry the repair out')
+    .option('--dry-run', 'with --repair: only print what would change (the default)')
+    .addOption(
+      new Option('-o, --output <format>', 'with --repair: table or json')
+        .choices(['table', 'json'])
+        .default('table'),
+    )
+    .action(async (name: PolicyName | undefined, flags: PolicyFlags) =>
+      setExitCode(await runPolicyCommand(name, flags, context)),
+    );
 
   return program;
 }

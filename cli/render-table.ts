@@ -210,6 +210,7 @@ function account(report: MfaReport, style: Style): string {
       'Groups without an MFA-enforcing policy',
       a.groups_without_mfa_policy.length === 0 ? good('none') : a.groups_without_mfa_policy.join(', '),
     ],
+    ['RequireMFA policy', requireMfaPolicyText(a.require_mfa_policy, style)],
   );
   const deleted = report.inventory.users_deleted_during_run;
   return [
@@ -220,6 +221,22 @@ function account(report: MfaReport, style: Style): string {
       style.colors.red(`NOT ASSESSED: ${u.username}, because ${u.reason.replace(/ \(see .*\)$/, '')}`),
     ),
   ].join('\n');
+}
+
+function requireMfaPolicyText(policy: MfaReport['account']['require_mfa_policy'], style: Style): string {
+  const version = policy.default_version === null ? '' : ` (${policy.default_version})`;
+  switch (policy.status) {
+    case 'canonical':
+      return style.colors.green(`canonical${version}`);
+    case 'missing':
+      return 'not created yet (enforce or onboarding creates it)';
+    case 'unreadable':
+      return style.colors.yellow('not checked: access denied to iam:GetPolicy');
+    case 'outdated':
+      return style.colors.red(`OUTDATED${version}: an earlier release's document`);
+    case 'tampered':
+      return style.colors.red(`TAMPERED${version}: not the document this tool attaches`);
+  }
 }
 
 function recommendations(report: MfaReport, style: Style): string {

@@ -64,7 +64,7 @@ export const FUNCTION_ENV = {
 /** The alert table's key and TTL attribute names. */
 export const ALERT_TABLE_KEYS = { partitionKey: 'alertKey', ttlAttribute: 'expiresAt' } as const;
 
-/** CloudWatch metrics the nightly run publishes (Powertools Metrics, EMF) under its service dimension. */
+/** CloudWatch metrics the nightly run and onboarding publish (Powertools Metrics, EMF) under their service dimension. */
 export const METRICS = {
   namespace: 'AwssecIamMfa',
   /** Powertools adds the dimension `service` with the function's POWERTOOLS_SERVICE_NAME. */
@@ -81,6 +81,8 @@ export const METRICS = {
     'UsersWarned',
     'UsersEnforced',
     'EnforcementFailures',
+    /** 1 when the RequireMFA policy is not the canonical document (tampered or outdated): nothing is attached. */
+    'RequireMfaPolicyUntrusted',
   ],
 } as const;
 

@@ -1,5 +1,6 @@
 import { describeRange, numberInRange, type RangedOption } from './core/option-ranges.ts';
 import { parsePatternList } from './core/user-selection.ts';
+import type { MetricName } from './function-contract.ts';
 
 /**
  * What the three handlers share: reading their environment at cold start
@@ -19,7 +20,7 @@ export interface HandlerLogger {
 
 /** What the nightly handler publishes metrics with: Powertools' Metrics in Lambda. */
 export interface MetricsSink {
-  addMetric(name: string, unit: 'Count' | 'Percent', value: number): unknown;
+  addMetric(name: MetricName, unit: 'Count' | 'Percent', value: number): unknown;
   publishStoredMetrics(): void;
 }
 

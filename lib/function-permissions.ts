@@ -7,7 +7,12 @@
  */
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ENFORCEMENT_TAGS } from '../lambdas/core/enforcement.ts';
-import { actionsOf, BULK_REPORT_PERMISSIONS, ENFORCE_PERMISSIONS } from '../lambdas/core/permissions.ts';
+import {
+  actionsOf,
+  BULK_REPORT_PERMISSIONS,
+  ENFORCE_PERMISSIONS,
+  type PermissionScope,
+} from '../lambdas/core/permissions.ts';
 import { WARNED_TAG } from '../lambdas/core/warnings.ts';
 import type { AwssecConfig } from './config.ts';
 
@@ -35,24 +40,17 @@ export interface PermissionResources {
   readonly alertTable: string;
 }
 
+const actionsOn = (scope: PermissionScope): ReadonlySet<string> =>
+  new Set(ENFORCE_PERMISSIONS.filter((permission) => permission.on === scope).map((p) => p.action));
+
 /**
  * IAM actions that take no resource ARN (the Service Authorization Reference
  * lists no resource type for them), so `Resource: '*'` is the only form.
  */
-export const ACCOUNT_LEVEL_IAM_ACTIONS: ReadonlySet<string> = new Set([
-  'iam:GenerateCredentialReport',
-  'iam:GetCredentialReport',
-  'iam:GetAccountAuthorizationDetails',
-  'iam:ListVirtualMFADevices',
-  'iam:GetAccountSummary',
-]);
+const ACCOUNT_LEVEL_IAM_ACTIONS: ReadonlySet<string> = actionsOn('account');
 
 /** Actions on the RequireMFA managed policy itself, scoped to its ARN. */
-const REQUIRE_MFA_POLICY_ACTIONS: ReadonlySet<string> = new Set([
-  'iam:GetPolicy',
-  'iam:GetPolicyVersion',
-  'iam:CreatePolicy',
-]);
+const REQUIRE_MFA_POLICY_ACTIONS: ReadonlySet<string> = actionsOn('require-mfa-policy');
 
 /** Enforcement's writes: granted only with `apply: true` (a dry run cannot change anything). */
 const ENFORCEMENT_WRITES: ReadonlySet<string> = new Set([
@@ -178,12 +176,25 @@ export function nightlyPermissions(config: AwssecConfig, r: PermissionResources)
       statement: allow(
         'ReadUsers',
         [
-          ...reportActions.filter((action) => !ACCOUNT_LEVEL_IAM_ACTIONS.has(action)),
+          ...reportActions.filter(
+            (action) => !ACCOUNT_LEVEL_IAM_ACTIONS.has(action) && !REQUIRE_MFA_POLICY_ACTIONS.has(action),
+          ),
           ...(enforces ? enforceUserReads : []),
         ],
         [r.users],
       ),
       wildcardReason: `${USERS_REASON}; these actions are read-only`,
+    },
+    {
+      // Every night checks that RequireMFA is the canonical document; with apply it may create it.
+      statement: allow(
+        applies ? 'ReadOrCreateRequireMfaPolicy' : 'ReadRequireMfaPolicy',
+        [
+          ...reportActions.filter((action) => REQUIRE_MFA_POLICY_ACTIONS.has(action)),
+          ...(applies ? policyActions.filter((action) => ENFORCEMENT_WRITES.has(action)) : []),
+        ],
+        [r.requireMfaPolicy],
+      ),
     },
     {
       statement: allow('WriteReports', ['s3:PutObject'], [r.reportObjects]),
@@ -199,22 +210,13 @@ export function nightlyPermissions(config: AwssecConfig, r: PermissionResources)
       {
         statement: allow('TagUsers', [TAG_USER], [r.users], {
           'ForAllValues:StringEquals': { 'aws:TagKeys': tagKeys },
+          // ForAllValues is also true for a request without tag keys: Null rules that out.
+          Null: { 'aws:TagKeys': 'false' },
         }),
         wildcardReason: `${USERS_REASON}; the condition aws:TagKeys allows only the tags the run records (${tagKeys.join(', ')})`,
       },
       ...sendMailAsSender(config, r),
     );
-  }
-  if (enforces) {
-    const reads = policyActions.filter((action) => !ENFORCEMENT_WRITES.has(action));
-    const writes = applies ? policyActions.filter((action) => ENFORCEMENT_WRITES.has(action)) : [];
-    permissions.push({
-      statement: allow(
-        applies ? 'ReadOrCreateRequireMfaPolicy' : 'ReadRequireMfaPolicy',
-        [...reads, ...writes],
-        [r.requireMfaPolicy],
-      ),
-    });
   }
   if (applies) {
     permissions.push(

@@ -1,10 +1,7 @@
 import {
   AttachUserPolicyCommand,
-  CreatePolicyCommand,
   DeleteLoginProfileCommand,
   DetachUserPolicyCommand,
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
   GetUserCommand,
   type IAMClient,
   paginateListAttachedUserPolicies,
@@ -12,82 +9,9 @@ import {
   UntagUserCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
-import { enforcesMfa } from '../core/account-findings.ts';
 import type { EnforcementAction, LiveUserState, RestoreAction } from '../core/enforcement.ts';
-import { REQUIRE_MFA_POLICY_NAME, requireMfaPolicy } from '../core/policies.ts';
-import { awsCall, awsErrorName, isNoSuchEntity } from './aws-call-error.ts';
-import type { CallerIdentity } from './caller-identity.ts';
-import { parsePolicyDocument, readUserLive, tagRecord } from './iam-inventory.ts';
-
-export function requireMfaPolicyArn(caller: CallerIdentity): string {
-  return `arn:${caller.partition}:iam::${caller.accountId}:policy/${REQUIRE_MFA_POLICY_NAME}`;
-}
-
-export type RequireMfaPolicyState =
-  | { readonly state: 'missing' }
-  | { readonly state: 'present'; readonly enforcesMfa: boolean };
-
-/** Whether the customer-managed RequireMFA policy exists, and whether its default version denies without MFA. */
-export async function readRequireMfaPolicy(
-  iam: IAMClient,
-  policyArn: string,
-): Promise<RequireMfaPolicyState> {
-  try {
-    const { Policy } = await awsCall('iam:GetPolicy', () =>
-      iam.send(new GetPolicyCommand({ PolicyArn: policyArn })),
-    );
-    const { PolicyVersion } = await awsCall('iam:GetPolicyVersion', () =>
-      iam.send(
-        new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: Policy?.DefaultVersionId ?? 'v1' }),
-      ),
-    );
-    return {
-      state: 'present',
-      enforcesMfa: enforcesMfa(parsePolicyDocument(PolicyVersion?.Document ?? '{}')),
-    };
-  } catch (error) {
-    if (isNoSuchEntity(error)) return { state: 'missing' };
-    throw error;
-  }
-}
-
-/** A policy named RequireMFA exists and does not deny without MFA: attaching it would protect nobody. */
-export class MisconfiguredPolicyError extends Error {
-  override readonly name = 'MisconfiguredPolicyError';
-}
-
-/** Whether RequireMFA exists; throws MisconfiguredPolicyError when it exists but does not require MFA. */
-export async function readUsableRequireMfaPolicy(
-  iam: IAMClient,
-  policyArn: string,
-): Promise<'present' | 'missing'> {
-  const policy = await readRequireMfaPolicy(iam, policyArn);
-  if (policy.state === 'present' && !policy.enforcesMfa) {
-    throw new MisconfiguredPolicyError(
-      `the managed policy ${policyArn} exists but does not deny access without MFA; fix or rename it, then run again`,
-    );
-  }
-  return policy.state;
-}
-
-/** Creates RequireMFA; another run creating it at the same moment is as good. */
-export async function createRequireMfaPolicy(iam: IAMClient): Promise<void> {
-  try {
-    await awsCall('iam:CreatePolicy', () =>
-      iam.send(
-        new CreatePolicyCommand({
-          PolicyName: REQUIRE_MFA_POLICY_NAME,
-          PolicyDocument: JSON.stringify(requireMfaPolicy),
-          Description:
-            'awssec iam-mfa: denies everything but setting up MFA until the user signs in with MFA',
-        }),
-      ),
-    );
-  } catch (error) {
-    const cause = error instanceof Error ? error.cause : undefined;
-    if (awsErrorName(cause) !== 'EntityAlreadyExistsException') throw error;
-  }
-}
+import { awsCall, isNoSuchEntity } from './aws-call-error.ts';
+import { readUserLive, tagRecord } from './iam-inventory.ts';
 
 /**
  * One user as enforcement must see it: read now, with whether RequireMFA is

@@ -14,12 +14,14 @@ import {
 import type { STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import { mfaDeviceKind } from '../core/mfa-device-kind.ts';
+import { parsePolicyDocument, requireMfaPolicyArn } from '../core/policy-integrity.ts';
 import type {
   AccessKeyFacts,
   AccountInventory,
   GroupFacts,
   MfaDevice,
   PolicyDocument,
+  RequireMfaPolicyFacts,
   RootFacts,
   UserFacts,
 } from '../core/user-facts.ts';
@@ -31,6 +33,7 @@ import {
   CredentialReportTimeoutError,
   fetchCredentialReport,
 } from './credential-report.ts';
+import { readRequireMfaPolicy } from './require-mfa-policy.ts';
 
 export interface InventoryClients {
   readonly iam: IAMClient;
@@ -96,6 +99,7 @@ interface VirtualDevice {
 /** What both sources read account-wide, with a fixed number of calls. */
 interface AccountListing {
   readonly accountId: string;
+  readonly requireMfaPolicy: RequireMfaPolicyFacts;
   readonly users: readonly ListedUser[];
   readonly groups: readonly GroupFacts[];
   readonly summary: Readonly<Record<string, number>>;
@@ -168,6 +172,7 @@ export async function readBulkInventory(
       accountId: listing.accountId,
       root: rootFacts(listing, report.root),
       groups: listing.groups,
+      requireMfaPolicy: listing.requireMfaPolicy,
     },
     users: sortByName([...users, ...reads.users]),
     source: {
@@ -198,7 +203,12 @@ export async function readLiveInventory(
     options.concurrency,
   );
   return {
-    account: { accountId: listing.accountId, root: rootFacts(listing, undefined), groups: listing.groups },
+    account: {
+      accountId: listing.accountId,
+      root: rootFacts(listing, undefined),
+      groups: listing.groups,
+      requireMfaPolicy: listing.requireMfaPolicy,
+    },
     users: sortByName(reads.users),
     source: {
       kind: 'live',
@@ -326,8 +336,11 @@ async function listAccessKeys(iam: IAMClient, userName: string): Promise<AccessK
 }
 
 async function readAccountListing(clients: InventoryClients): Promise<AccountListing> {
-  const [accountId, details, summary, virtualDevices] = await Promise.all([
-    readCallerIdentity(clients.sts).then((caller) => caller.accountId),
+  const [{ accountId, requireMfaPolicy }, details, summary, virtualDevices] = await Promise.all([
+    readCallerIdentity(clients.sts).then(async (caller) => ({
+      accountId: caller.accountId,
+      requireMfaPolicy: await readRequireMfaPolicyFacts(clients.iam, requireMfaPolicyArn(caller)),
+    })),
     readAuthorizationDetails(clients.iam),
     awsCall('iam:GetAccountSummary', async () => {
       const result = await clients.iam.send(new GetAccountSummaryCommand({}));
@@ -335,7 +348,23 @@ async function readAccountListing(clients: InventoryClients): Promise<AccountLis
     }),
     readVirtualDevices(clients.iam),
   ]);
-  return { accountId, ...details, summary, virtualDevices };
+  return { accountId, requireMfaPolicy, ...details, summary, virtualDevices };
+}
+
+/**
+ * Whether RequireMFA is the document this tool attaches, for the report. A
+ * run allowed to read users but not policies still reports; it says so.
+ */
+async function readRequireMfaPolicyFacts(iam: IAMClient, arn: string): Promise<RequireMfaPolicyFacts> {
+  try {
+    const policy = await readRequireMfaPolicy(iam, arn);
+    return policy.state === 'missing'
+      ? { arn, status: 'missing' }
+      : { arn, status: policy.verdict, defaultVersionId: policy.defaultVersionId };
+  } catch (error) {
+    if (error instanceof AwsCallError && error.kind === 'access-denied') return { arn, status: 'unreadable' };
+    throw error;
+  }
 }
 
 async function readAuthorizationDetails(
@@ -415,30 +444,6 @@ async function readVirtualDevices(iam: IAMClient): Promise<VirtualDevice[]> {
     }
     return devices;
   });
-}
-
-/**
- * Policy documents come URL-encoded from GetAccountAuthorizationDetails.
- * A document that cannot be read counts as empty: it enforces nothing.
- */
-export function parsePolicyDocument(text: string): PolicyDocument {
-  for (const candidate of [text, safeDecode(text)]) {
-    try {
-      const parsed: unknown = JSON.parse(candidate);
-      if (typeof parsed === 'object' && parsed !== null) return parsed as PolicyDocument;
-    } catch {
-      // try the next reading
-    }
-  }
-  return {};
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 function factsFromReport(listed: ListedUser, row: CredentialReportRow, virtual: MfaDevice[]): UserFacts {

@@ -1,36 +1,69 @@
+import { ALLOWED_WITHOUT_MFA } from './policies.ts';
 import type { GroupFacts, PolicyDocument, PolicyStatement, RootFacts } from './user-facts.ts';
 
 /**
- * Whether a policy enforces MFA: some statement denies when MFA is absent,
- * i.e. a Deny conditioned on `aws:MultiFactorAuthPresent` being false
- * (`Bool` or `BoolIfExists`) or on `aws:MultiFactorAuthAge` being null. An
- * Allow that requires MFA enforces nothing: any other Allow without the
- * condition still grants access.
+ * Calls a Deny may leave out and still enforce MFA: the ones RequireMFA
+ * leaves out, and the two more AWS's own examples leave out.
+ */
+const MFA_SET_UP_CALLS: ReadonlySet<string> = new Set(
+  [...ALLOWED_WITHOUT_MFA, 'iam:ListUsers', 'iam:DeleteVirtualMFADevice'].map((action) =>
+    action.toLowerCase(),
+  ),
+);
+
+/**
+ * Whether a policy enforces MFA: some statement denies everything, or
+ * everything but the calls needed to set up MFA, on every resource, when
+ * MFA is absent, and on no other condition. Narrower Denies (a list of
+ * actions, `NotAction: ["iam:*"]`, an extra condition, plain `Bool`, which
+ * lets long-term access keys through) protect little and do not count. An
+ * Allow that requires MFA enforces nothing: any other Allow still grants.
  */
 export function enforcesMfa(document: PolicyDocument): boolean {
   const statements = document.Statement === undefined ? [] : [document.Statement].flat();
-  return statements.some((statement) => statement.Effect === 'Deny' && deniesWithoutMfa(statement));
+  return statements.some(
+    (statement) =>
+      statement.Effect === 'Deny' &&
+      coversEveryResource(statement) &&
+      coversEveryAction(statement) &&
+      onlyWithoutMfa(statement.Condition),
+  );
 }
 
-function deniesWithoutMfa(statement: PolicyStatement): boolean {
-  const condition = statement.Condition;
+function coversEveryResource(statement: PolicyStatement): boolean {
+  return statement.NotResource === undefined && listOf(statement.Resource).includes('*');
+}
+
+function coversEveryAction(statement: PolicyStatement): boolean {
+  if (statement.Action !== undefined)
+    return statement.NotAction === undefined && listOf(statement.Action).includes('*');
+  const left = listOf(statement.NotAction);
+  return left.length > 0 && left.every((action) => MFA_SET_UP_CALLS.has(action.toLowerCase()));
+}
+
+/** Exactly one condition: `BoolIfExists aws:MultiFactorAuthPresent false`, or `Null aws:MultiFactorAuthAge true`. */
+function onlyWithoutMfa(condition: unknown): boolean {
   if (!isRecord(condition)) return false;
-  return Object.entries(condition).some(([operator, keys]) => {
-    if (!isRecord(keys)) return false;
-    const op = operator.toLowerCase();
-    return Object.entries(keys).some(([key, value]) => {
-      const name = key.toLowerCase();
-      if ((op === 'bool' || op === 'boolifexists') && name === 'aws:multifactorauthpresent') {
-        return hasValue(value, 'false');
-      }
-      return op === 'null' && name === 'aws:multifactorauthage' && hasValue(value, 'true');
-    });
-  });
+  const entries = Object.entries(condition);
+  if (entries.length !== 1) return false;
+  const [operator, keys] = entries[0] ?? [];
+  if (!isRecord(keys) || Object.keys(keys).length !== 1) return false;
+  const [key, value] = Object.entries(keys)[0] ?? [];
+  const op = String(operator).toLowerCase();
+  const name = String(key).toLowerCase();
+  if (op === 'boolifexists' && name === 'aws:multifactorauthpresent') return isOnly(value, 'false');
+  return op === 'null' && name === 'aws:multifactorauthage' && isOnly(value, 'true');
 }
 
-/** Condition values may be a string, a boolean or a list of either. */
-function hasValue(value: unknown, wanted: 'true' | 'false'): boolean {
-  return [value].flat().some((item) => String(item).toLowerCase() === wanted);
+/** Condition values may be a string, a boolean or a list of either; all must be `wanted`. */
+function isOnly(value: unknown, wanted: 'true' | 'false'): boolean {
+  const values = [value].flat();
+  return values.length > 0 && values.every((item) => String(item).toLowerCase() === wanted);
+}
+
+/** A policy element's values: a string or a list of strings; anything else reads as none. */
+function listOf(value: unknown): string[] {
+  return [value].flat().filter((item): item is string => typeof item === 'string');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

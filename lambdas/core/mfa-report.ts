@@ -7,7 +7,7 @@ import {
   type UserAssessment,
 } from './assessment.ts';
 import { recommendations } from './recommendations.ts';
-import type { AccountInventory, MfaDeviceKind } from './user-facts.ts';
+import type { AccountInventory, MfaDeviceKind, RequireMfaPolicyStatus } from './user-facts.ts';
 import { createUserSelector, type UserSelection } from './user-selection.ts';
 
 /**
@@ -23,6 +23,12 @@ export interface MfaReport {
     readonly root_mfa_kind: RootMfaKind | null;
     readonly root_access_keys_present: boolean;
     readonly groups_without_mfa_policy: readonly string[];
+    /** Whether the RequireMFA policy this tool attaches is the canonical document. */
+    readonly require_mfa_policy: {
+      readonly arn: string;
+      readonly status: RequireMfaPolicyStatus;
+      readonly default_version: string | null;
+    };
   };
   readonly users: readonly MfaReportUser[];
   readonly recommendations: readonly string[];
@@ -129,6 +135,11 @@ export function buildMfaReport(
     root_mfa_kind: rootMfaKind(account.root),
     root_access_keys_present: account.root.accessKeysPresent,
     groups_without_mfa_policy: groupsWithoutMfaPolicy(account.groups),
+    require_mfa_policy: {
+      arn: account.requireMfaPolicy.arn,
+      status: account.requireMfaPolicy.status,
+      default_version: account.requireMfaPolicy.defaultVersionId ?? null,
+    },
   };
   return {
     generated_at: options.now.toISOString(),

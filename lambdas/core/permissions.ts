@@ -1,28 +1,63 @@
 /**
- * The IAM actions each command calls, with the reason, in one place: the
- * README's policies, the error messages and the stacks' roles follow this
- * list, and a test checks that the inventory calls nothing outside it.
+ * The IAM actions each command calls, with the reason and what they act on,
+ * in one place: the operator policies (`awssec iam-mfa policy --operator`),
+ * the error messages and the stacks' roles follow this list, and tests check
+ * that each command calls nothing outside it.
  */
 export interface Permission {
   readonly action: string;
   readonly why: string;
+  /**
+   * What the action may act on: `account` (actions that take no resource ARN,
+   * so `*`), `users` (`user/*`), `require-mfa-policy` (that policy's ARN).
+   */
+  readonly on: PermissionScope;
+  /**
+   * A condition the operator policy puts on it: `require-mfa-policy` (the
+   * action may only attach or detach RequireMFA, `iam:PolicyARN`), `tool-tags`
+   * (only the tags that record enforcement, `aws:TagKeys`: never the
+   * exemption tag).
+   */
+  readonly only?: PermissionCondition | undefined;
 }
+
+export type PermissionScope = 'account' | 'users' | 'require-mfa-policy';
+export type PermissionCondition = 'require-mfa-policy' | 'tool-tags';
 
 /** `awssec iam-mfa report`, bulk source (the default). */
 export const BULK_REPORT_PERMISSIONS: readonly Permission[] = [
-  { action: 'iam:GenerateCredentialReport', why: 'asks AWS for a fresh credential report' },
-  { action: 'iam:GetCredentialReport', why: "reads every user's password, MFA and key columns" },
+  { action: 'iam:GenerateCredentialReport', why: 'asks AWS for a fresh credential report', on: 'account' },
+  {
+    action: 'iam:GetCredentialReport',
+    why: "reads every user's password, MFA and key columns",
+    on: 'account',
+  },
   {
     action: 'iam:GetAccountAuthorizationDetails',
     why: 'lists users with their tags, and groups with their policies',
+    on: 'account',
   },
-  { action: 'iam:ListVirtualMFADevices', why: "tells virtual devices, and root's, from hardware ones" },
-  { action: 'iam:GetAccountSummary', why: 'root MFA and root access keys' },
-  { action: 'iam:ListMFADevices', why: 'the kind of a non-virtual device; users newer than the report' },
-  { action: 'iam:GetUser', why: 'users newer than the credential report' },
-  { action: 'iam:GetLoginProfile', why: 'users newer than the credential report' },
-  { action: 'iam:ListAccessKeys', why: 'users newer than the credential report' },
-  { action: 'iam:GetAccessKeyLastUsed', why: 'users newer than the credential report' },
+  {
+    action: 'iam:ListVirtualMFADevices',
+    why: "tells virtual devices, and root's, from hardware ones",
+    on: 'account',
+  },
+  { action: 'iam:GetAccountSummary', why: 'root MFA and root access keys', on: 'account' },
+  {
+    action: 'iam:ListMFADevices',
+    why: 'the kind of a non-virtual device; users newer than the report',
+    on: 'users',
+  },
+  { action: 'iam:GetUser', why: 'users newer than the credential report', on: 'users' },
+  { action: 'iam:GetLoginProfile', why: 'users newer than the credential report', on: 'users' },
+  { action: 'iam:ListAccessKeys', why: 'users newer than the credential report', on: 'users' },
+  { action: 'iam:GetAccessKeyLastUsed', why: 'users newer than the credential report', on: 'users' },
+  { action: 'iam:GetPolicy', why: "RequireMFA's default version", on: 'require-mfa-policy' },
+  {
+    action: 'iam:GetPolicyVersion',
+    why: 'whether RequireMFA is the canonical document',
+    on: 'require-mfa-policy',
+  },
 ];
 
 /** `--source live` reads every user one call at a time: no credential report. */
@@ -36,30 +71,101 @@ export const LIVE_REPORT_PERMISSIONS: readonly Permission[] = BULK_REPORT_PERMIS
  */
 export const ENFORCE_PERMISSIONS: readonly Permission[] = [
   ...BULK_REPORT_PERMISSIONS,
-  { action: 'iam:ListAttachedUserPolicies', why: 'whether RequireMFA is already attached to a target' },
-  { action: 'iam:GetPolicy', why: 'whether the RequireMFA policy exists' },
-  { action: 'iam:GetPolicyVersion', why: 'that an existing RequireMFA really denies without MFA' },
-  { action: 'iam:CreatePolicy', why: 'creates RequireMFA the first time (with --apply)' },
-  { action: 'iam:TagUser', why: 'records what was done on the user, before doing it (with --apply)' },
-  { action: 'iam:UpdateAccessKey', why: 'disables active access keys; never deletes them (with --apply)' },
-  { action: 'iam:AttachUserPolicy', why: 'attaches RequireMFA (with --apply)' },
+  {
+    action: 'iam:ListAttachedUserPolicies',
+    why: 'whether RequireMFA is already attached to a target',
+    on: 'users',
+  },
+  {
+    action: 'iam:CreatePolicy',
+    why: 'creates RequireMFA the first time (with --apply)',
+    on: 'require-mfa-policy',
+  },
+  {
+    action: 'iam:TagUser',
+    why: 'records what was done on the user, before doing it (with --apply)',
+    on: 'users',
+    only: 'tool-tags',
+  },
+  {
+    action: 'iam:UpdateAccessKey',
+    why: 'disables active access keys; never deletes them (with --apply)',
+    on: 'users',
+  },
+  {
+    action: 'iam:AttachUserPolicy',
+    why: 'attaches RequireMFA, and no other policy (with --apply)',
+    on: 'users',
+    only: 'require-mfa-policy',
+  },
   {
     action: 'iam:DeleteLoginProfile',
     why: 'deletes the console password, only with --disable-console-access (with --apply)',
+    on: 'users',
   },
 ];
 
 /** `awssec iam-mfa restore --user NAME`. */
 export const RESTORE_PERMISSIONS: readonly Permission[] = [
-  { action: 'iam:GetUser', why: "the user's tags: the record of what enforce did" },
-  { action: 'iam:ListMFADevices', why: 'whether the user has MFA by now' },
-  { action: 'iam:GetLoginProfile', why: 'whether the console password is there' },
-  { action: 'iam:ListAccessKeys', why: 'which disabled keys still exist' },
-  { action: 'iam:GetAccessKeyLastUsed', why: 'read with the keys' },
-  { action: 'iam:ListAttachedUserPolicies', why: 'whether RequireMFA is attached' },
-  { action: 'iam:UpdateAccessKey', why: 're-enables the keys enforce disabled (with --apply)' },
-  { action: 'iam:DetachUserPolicy', why: 'detaches RequireMFA if enforce attached it (with --apply)' },
-  { action: 'iam:UntagUser', why: "removes enforce's tags (with --apply)" },
+  { action: 'iam:GetUser', why: "the user's tags: the record of what enforce did", on: 'users' },
+  { action: 'iam:ListMFADevices', why: 'whether the user has MFA by now', on: 'users' },
+  { action: 'iam:GetLoginProfile', why: 'whether the console password is there', on: 'users' },
+  { action: 'iam:ListAccessKeys', why: 'which disabled keys still exist', on: 'users' },
+  {
+    action: 'iam:GetAccessKeyLastUsed',
+    why: 'whether a disabled key was used since, so someone else re-enabled it',
+    on: 'users',
+  },
+  { action: 'iam:ListAttachedUserPolicies', why: 'whether RequireMFA is attached', on: 'users' },
+  {
+    action: 'iam:UpdateAccessKey',
+    why: 're-enables the keys enforce disabled (with --apply)',
+    on: 'users',
+  },
+  {
+    action: 'iam:DetachUserPolicy',
+    why: 'detaches RequireMFA if enforce attached it, and no other policy (with --apply)',
+    on: 'users',
+    only: 'require-mfa-policy',
+  },
+  {
+    action: 'iam:TagUser',
+    why: 'keeps the record of the keys --key left disabled (with --apply)',
+    on: 'users',
+    only: 'tool-tags',
+  },
+  {
+    action: 'iam:UntagUser',
+    why: "removes enforce's tags (with --apply)",
+    on: 'users',
+    only: 'tool-tags',
+  },
+];
+
+/** `awssec iam-mfa policy --repair`: makes RequireMFA the canonical document again. */
+export const REPAIR_PERMISSIONS: readonly Permission[] = [
+  { action: 'iam:GetPolicy', why: "RequireMFA's default version", on: 'require-mfa-policy' },
+  { action: 'iam:GetPolicyVersion', why: 'what the default version holds', on: 'require-mfa-policy' },
+  {
+    action: 'iam:ListPolicyVersions',
+    why: "whether IAM's five versions are taken",
+    on: 'require-mfa-policy',
+  },
+  {
+    action: 'iam:CreatePolicy',
+    why: 'creates RequireMFA when it is missing (with --apply)',
+    on: 'require-mfa-policy',
+  },
+  {
+    action: 'iam:CreatePolicyVersion',
+    why: 'the canonical document as the new default version (with --apply)',
+    on: 'require-mfa-policy',
+  },
+  {
+    action: 'iam:DeletePolicyVersion',
+    why: 'frees a version slot when all five are taken: the oldest non-default one (with --apply)',
+    on: 'require-mfa-policy',
+  },
 ];
 
 /** The actions alone, for a policy document. */

@@ -11,8 +11,9 @@ export type IamPolicyStatement = {
   readonly Effect: 'Allow' | 'Deny';
   readonly Action?: readonly string[];
   readonly NotAction?: readonly string[];
-  readonly Resource: string | readonly string[];
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly Resource?: string | readonly string[];
+  readonly NotResource?: string | readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 };
 
 export interface IamPolicyDocument {
@@ -42,11 +43,51 @@ export const ALLOWED_WITHOUT_MFA: readonly string[] = [
   'sts:GetSessionToken', // keys + MFA code → MFA session credentials
 ];
 
+// IAM policy variables, not JavaScript templates: IAM fills in the caller's user name.
+// A user may have a path (user/division/alice); user names are unique whatever the path.
+const OWN_USER: readonly string[] = [
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal `${aws:username}` is the point
+  'arn:aws:iam::*:user/${aws:username}',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal `${aws:username}` is the point
+  'arn:aws:iam::*:user/*/${aws:username}',
+];
+
+/**
+ * The calls of {@link ALLOWED_WITHOUT_MFA} that act on a user: without MFA,
+ * only on one's own. Otherwise an administrator signed in with a password
+ * alone could register a device on someone else.
+ */
+export const OWN_USER_ONLY_WITHOUT_MFA: readonly string[] = [
+  'iam:EnableMFADevice',
+  'iam:GetMFADevice',
+  'iam:ListMFADevices',
+  'iam:ResyncMFADevice',
+  'iam:GetUser',
+  'iam:ChangePassword',
+];
+
+/**
+ * Registering a device needs a console session (without MFA: the key is
+ * present and false) or MFA. A request signed with a long-term access key
+ * carries no `aws:MultiFactorAuthPresent` at all, and must not be enough to
+ * register an attacker's device and then trade it for MFA session
+ * credentials (AWS security bulletin AWS-2023-001).
+ */
+export const ENROLMENT_ACTIONS: readonly string[] = [
+  'iam:CreateVirtualMFADevice',
+  'iam:EnableMFADevice',
+  'iam:ResyncMFADevice',
+];
+
+const WITHOUT_MFA = { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } } as const;
+
 /**
  * Denies everything but {@link ALLOWED_WITHOUT_MFA} unless the request was
  * made with MFA. `BoolIfExists … false` also matches requests signed with
  * long-term access keys, which carry no `aws:MultiFactorAuthPresent` at all;
- * plain `Bool` would let those through.
+ * plain `Bool` would let those through. Two more Denies narrow the carve-out:
+ * without MFA the user-level calls reach only the caller's own user, and
+ * enrolling a device needs more than a long-term key.
  */
 export const requireMfaPolicy: IamPolicyDocument = {
   Version: '2012-10-17',
@@ -56,19 +97,29 @@ export const requireMfaPolicy: IamPolicyDocument = {
       Effect: 'Deny',
       NotAction: ALLOWED_WITHOUT_MFA,
       Resource: '*',
-      Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+      Condition: WITHOUT_MFA,
+    },
+    {
+      Sid: 'DenyOtherUsersMFASetupIfNoMFA',
+      Effect: 'Deny',
+      Action: OWN_USER_ONLY_WITHOUT_MFA,
+      NotResource: OWN_USER,
+      Condition: WITHOUT_MFA,
+    },
+    {
+      Sid: 'DenyMFAEnrolmentWithLongTermKeys',
+      Effect: 'Deny',
+      Action: ENROLMENT_ACTIONS,
+      Resource: '*',
+      Condition: { Null: { 'aws:MultiFactorAuthPresent': 'true' } },
     },
   ],
 };
 
-// An IAM policy variable, not a JavaScript template: IAM fills in the caller's user name.
-// biome-ignore lint/suspicious/noTemplateCurlyInString: the literal `${aws:username}` is the point
-const OWN_USER = 'arn:aws:iam::*:user/${aws:username}';
-
 /**
  * Lets each user manage only their own MFA: register and resync a device at
  * any time, and deactivate one only when signed in with MFA (so a stolen
- * password cannot remove it). Includes the RequireMFA Deny, as AWS's pattern
+ * password cannot remove it). Includes RequireMFA's Denies, as AWS's pattern
  * does. No iam:DeleteVirtualMFADevice: device names are free-form (since Nov
  * 2022), so it could not be limited to the user's own device; AWS's current
  * pattern leaves it out too.

@@ -1,5 +1,7 @@
 import type { RootMfaKind } from './account-findings.ts';
 import { isoDate, type UserAssessment } from './assessment.ts';
+import { REPAIR_COMMAND } from './policy-integrity.ts';
+import type { RequireMfaPolicyStatus } from './user-facts.ts';
 
 export interface RecommendationFacts {
   readonly assessments: readonly UserAssessment[];
@@ -8,6 +10,7 @@ export interface RecommendationFacts {
     readonly root_mfa_kind: RootMfaKind | null;
     readonly root_access_keys_present: boolean;
     readonly groups_without_mfa_policy: readonly string[];
+    readonly require_mfa_policy: { readonly arn: string; readonly status: RequireMfaPolicyStatus };
   };
 }
 
@@ -63,7 +66,18 @@ const groupsWithoutPolicy: RecommendationRule = ({ account }) =>
     ? undefined
     : `Attach an MFA-enforcing policy (RequireMFA) to ${account.groups_without_mfa_policy.length === 1 ? 'the group' : 'the groups'} ${account.groups_without_mfa_policy.join(', ')}.`;
 
+const requireMfaNotCanonical: RecommendationRule = ({ account }) => {
+  const { arn, status } = account.require_mfa_policy;
+  if (status === 'tampered') {
+    return `The managed policy ${arn} is not the RequireMFA document this tool attaches, and every user it is attached to may have been given access instead of denied it: find out who changed it (CloudTrail), then run ${REPAIR_COMMAND}. Nothing is attached until then.`;
+  }
+  return status === 'outdated'
+    ? `Update the managed policy ${arn} to this release's RequireMFA (it stops a long-term access key from registering an MFA device): ${REPAIR_COMMAND}. Nothing is attached until then.`
+    : undefined;
+};
+
 const RULES: readonly RecommendationRule[] = [
+  requireMfaNotCanonical,
   rootWithoutMfa,
   rootAccessKeys,
   rootWithVirtualMfa,

@@ -59,10 +59,25 @@ export interface RootFacts {
   readonly accessKeysPresent: boolean;
 }
 
+/**
+ * The RequireMFA managed policy as found: `canonical` (the document this
+ * tool attaches), `outdated` (an earlier release's), `tampered` (anything
+ * else), `missing`, or `unreadable` (the run may not read it).
+ */
+export type RequireMfaPolicyStatus = 'canonical' | 'outdated' | 'tampered' | 'missing' | 'unreadable';
+
+export interface RequireMfaPolicyFacts {
+  readonly arn: string;
+  readonly status: RequireMfaPolicyStatus;
+  /** The default version read, when the policy exists and could be read. */
+  readonly defaultVersionId?: string | undefined;
+}
+
 export interface AccountFacts {
   readonly accountId: string;
   readonly root: RootFacts;
   readonly groups: readonly GroupFacts[];
+  readonly requireMfaPolicy: RequireMfaPolicyFacts;
 }
 
 export interface InventorySource {

@@ -4,6 +4,7 @@ import {
   type NightlyClients,
   type NightlyResult,
   type NightlySettings,
+  requireMfaUntrusted,
   runNightly,
 } from '../use-cases/nightly-run.ts';
 
@@ -37,6 +38,7 @@ export function createNightlyHandler(deps: {
       ['UsersWarned', 'Count', result.warnings.filter((w) => w.mail !== 'failed').length],
       ['UsersEnforced', 'Count', result.enforcement?.summary.by_outcome.enforced ?? 0],
       ['EnforcementFailures', 'Count', result.enforcement?.summary.by_outcome.failed ?? 0],
+      ['RequireMfaPolicyUntrusted', 'Count', requireMfaUntrusted(result.report) ? 1 : 0],
     ];
     for (const [name, unit, value] of figures) deps.metrics.addMetric(name, unit, value);
     deps.metrics.publishStoredMetrics();
@@ -49,6 +51,15 @@ export function createNightlyHandler(deps: {
       enforcement: result.enforcement?.summary.by_outcome,
       enforcementRefused: result.enforcementRefused,
     });
+    if (requireMfaUntrusted(result.report)) {
+      deps.logger.error(
+        'RequireMFA is not the canonical document: nothing is attached until it is repaired',
+        {
+          eventId,
+          policy: result.report.account.require_mfa_policy,
+        },
+      );
+    }
     if (result.enforcementRefused !== undefined) {
       deps.logger.error('enforcement refused by a guard', { eventId, reason: result.enforcementRefused });
     }

@@ -1,8 +1,9 @@
 /** The Lambda entry: settings read from the environment at cold start, real clients, Powertools. */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SESClient } from '@aws-sdk/client-ses';
 import { awsClientConfig, createIamClient, createStsClient } from '../aws/aws-clients.ts';
-import { FUNCTION_ENV } from '../function-contract.ts';
+import { FUNCTION_ENV, METRICS } from '../function-contract.ts';
 import { patternListValue, rangedValue, readEnvironment } from '../handler-support.ts';
 import type { OnboardingSettings } from '../use-cases/onboard-user.ts';
 import { createOnboardingHandler } from './onboarding.ts';
@@ -22,4 +23,5 @@ export const handler = createOnboardingHandler({
   settings: settingsFromEnvironment(),
   clients: { iam: createIamClient(), sts: createStsClient(), ses: new SESClient(awsClientConfig()) },
   logger: new Logger(),
+  metrics: new Metrics({ namespace: METRICS.namespace }),
 });

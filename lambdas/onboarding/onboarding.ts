@@ -1,5 +1,5 @@
 import { parseCreateUserEvent } from '../core/cloudtrail-events.ts';
-import type { HandlerLogger } from '../handler-support.ts';
+import type { HandlerLogger, MetricsSink } from '../handler-support.ts';
 import {
   type OnboardingClients,
   type OnboardingResult,
@@ -17,6 +17,7 @@ export function createOnboardingHandler(deps: {
   settings: OnboardingSettings;
   clients: OnboardingClients;
   logger: HandlerLogger;
+  metrics: MetricsSink;
 }) {
   return async (event: unknown): Promise<OnboardingResult | undefined> => {
     const parsed = parseCreateUserEvent(event);
@@ -30,6 +31,17 @@ export function createOnboardingHandler(deps: {
     const { userName, eventId, createdBy } = parsed.value;
     const result = await onboardUser(userName, deps.settings, deps.clients);
     deps.logger.info('onboarded a new IAM user', { eventId, createdBy, ...result });
+    // Counted every time (0 or 1), so the alarm on it sees data, not gaps.
+    const untrusted = result.outcome === 'policy-untrusted';
+    deps.metrics.addMetric('RequireMfaPolicyUntrusted', 'Count', untrusted ? 1 : 0);
+    deps.metrics.publishStoredMetrics();
+    if (untrusted) {
+      deps.logger.error('RequireMFA not attached: the policy is not the canonical document', {
+        eventId,
+        userName,
+        problem: result.policyProblem,
+      });
+    }
     if (result.mail === 'no-sender' || result.mail === 'no-address') {
       deps.logger.warn('no MFA set-up mail sent', {
         eventId,

@@ -2,16 +2,9 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import pLimit from 'p-limit';
 import { errorText, isNoSuchEntity } from '../aws/aws-call-error.ts';
 import { readCallerIdentity } from '../aws/caller-identity.ts';
-import {
-  createRequireMfaPolicy,
-  MisconfiguredPolicyError,
-  performAction,
-  readLiveUserState,
-  readUsableRequireMfaPolicy,
-  requireMfaPolicyArn,
-  tagUser,
-} from '../aws/iam-enforcer.ts';
+import { performAction, readLiveUserState, tagUser } from '../aws/iam-enforcer.ts';
 import type { InventoryProgress, InventorySourceKind } from '../aws/iam-inventory.ts';
+import { createRequireMfaPolicy, readTrustedRequireMfaPolicy } from '../aws/require-mfa-policy.ts';
 import { type AssessmentOptions, assessUser, type UserAssessment } from '../core/assessment.ts';
 import {
   blastRadiusExceeded,
@@ -25,6 +18,7 @@ import {
 } from '../core/enforcement.ts';
 import { assessInventory } from '../core/mfa-report.ts';
 import { REQUIRE_MFA_POLICY_NAME } from '../core/policies.ts';
+import { requireMfaPolicyArn } from '../core/policy-integrity.ts';
 import type { AccountInventory } from '../core/user-facts.ts';
 import { createUserSelector, patternMatcher } from '../core/user-selection.ts';
 import {
@@ -187,15 +181,13 @@ export async function enforceMfaCompliance(
     requireWarningAt: options.requireWarningAt,
   });
   const policyArn = requireMfaPolicyArn(caller);
-  const policyState = await readUsableRequireMfaPolicy(clients.iam, policyArn).catch((error: unknown) => {
-    throw error instanceof MisconfiguredPolicyError
-      ? new RefusedRunError(`refused: ${error.message}`)
-      : error;
-  });
+  // A RequireMFA that is not the canonical document stops the run before anything changes
+  // (UntrustedPolicyError): attaching it to every target could grant instead of deny.
+  const policyState = await readTrustedRequireMfaPolicy(clients.iam, policyArn);
   let policyCreated: Promise<void> | undefined;
   const ensurePolicy = () => {
     if (policyState === 'present') return Promise.resolve();
-    policyCreated ??= createRequireMfaPolicy(clients.iam);
+    policyCreated ??= createRequireMfaPolicy(clients.iam, policyArn);
     return policyCreated;
   };
 

@@ -6,8 +6,10 @@ import { tagUser } from '../aws/iam-enforcer.ts';
 import type { InventoryClients } from '../aws/iam-inventory.ts';
 import { publish, sendMail } from '../aws/messaging.ts';
 import { saveNightlyReport } from '../aws/report-store.ts';
+import { UntrustedPolicyError } from '../aws/require-mfa-policy.ts';
 import { asciiSubject, type Message, mfaWarningMail, recipientFor } from '../core/messages.ts';
 import { assessInventory, buildMfaReport, type MfaReport } from '../core/mfa-report.ts';
+import { REPAIR_COMMAND } from '../core/policy-integrity.ts';
 import { patternMatcher } from '../core/user-selection.ts';
 import { usersToWarn, WARNED_TAG } from '../core/warnings.ts';
 import type { NightlyModeName } from '../function-contract.ts';
@@ -55,7 +57,7 @@ export interface NightlyResult {
   readonly warnings: readonly WarningRecord[];
   /** Set in enforce mode when the run went ahead (as a dry run unless apply). */
   readonly enforcement: EnforcementRun | undefined;
-  /** Set in enforce mode when a guard refused the run. */
+  /** Set in enforce mode when a guard refused the run, or RequireMFA was not the canonical document. */
   readonly enforcementRefused: string | undefined;
 }
 
@@ -116,7 +118,8 @@ export async function runNightly(
         requireWarningAt: now,
       });
     } catch (error) {
-      if (!(error instanceof RefusedRunError)) throw error;
+      // A retry would meet the same guard, or the same policy: report it and alarm instead.
+      if (!(error instanceof RefusedRunError || error instanceof UntrustedPolicyError)) throw error;
       enforcementRefused = error.message;
     }
   }
@@ -184,6 +187,11 @@ export function nightlySummary(result: NightlyResult, settings: NightlySettings)
     `Users: ${s.total} · compliant ${s.compliant} · non-compliant ${s['non-compliant']} · grace period ${s['grace-period']} · exempted ${s.exempted}`,
     `Compliance ${s.compliance_percent}% (target 95%) · console users with MFA ${s.console_users_with_mfa_percent}% · key users with MFA ${s.key_users_with_mfa_percent}%`,
     `Root MFA: ${report.account.root_mfa_enabled ? `enabled (${report.account.root_mfa_kind})` : 'NOT ENABLED'} · root access keys: ${report.account.root_access_keys_present ? 'PRESENT' : 'none'}`,
+    ...(requireMfaUntrusted(report)
+      ? [
+          `RequireMFA policy ${report.account.require_mfa_policy.status.toUpperCase()}: ${report.account.require_mfa_policy.arn} is not the document this tool attaches; nothing is attached until someone runs ${REPAIR_COMMAND}`,
+        ]
+      : []),
     ...(nonCompliant.length > 0 ? [`Non-compliant: ${names(nonCompliant)}`] : []),
     ...(report.inventory.users_unreadable.length > 0
       ? [`NOT ASSESSED (access denied): ${names(report.inventory.users_unreadable.map((u) => u.username))}`]
@@ -220,11 +228,20 @@ export function nightlySummary(result: NightlyResult, settings: NightlySettings)
     'Every change is recorded in tags on the user; awssec iam-mfa restore --user NAME undoes it.',
   );
   const alarm =
-    result.enforcementRefused !== undefined || s['non-compliant'] > 0 || !report.account.root_mfa_enabled;
+    result.enforcementRefused !== undefined ||
+    s['non-compliant'] > 0 ||
+    !report.account.root_mfa_enabled ||
+    requireMfaUntrusted(report);
   return {
     subject: asciiSubject(
       `[awssec] MFA ${alarm ? 'ATTENTION' : 'OK'}: ${s.compliance_percent}% compliant, ${s['non-compliant']} non-compliant in ${report.account_id}`,
     ),
     text: lines.join('\n'),
   };
+}
+
+/** RequireMFA exists and is not the canonical document: nothing is attached until it is repaired. */
+export function requireMfaUntrusted(report: MfaReport): boolean {
+  const { status } = report.account.require_mfa_policy;
+  return status === 'tampered' || status === 'outdated';
 }

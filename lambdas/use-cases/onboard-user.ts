@@ -2,16 +2,12 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SESClient } from '@aws-sdk/client-ses';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { readCallerIdentity } from '../aws/caller-identity.ts';
-import {
-  createRequireMfaPolicy,
-  performAction,
-  readUsableRequireMfaPolicy,
-  readUserTags,
-  requireMfaPolicyArn,
-} from '../aws/iam-enforcer.ts';
+import { performAction, readUserTags } from '../aws/iam-enforcer.ts';
 import { sendMail } from '../aws/messaging.ts';
+import { ensureTrustedRequireMfaPolicy, UntrustedPolicyError } from '../aws/require-mfa-policy.ts';
 import { exemptionOf } from '../core/assessment.ts';
 import { mfaSetupMail, recipientFor } from '../core/messages.ts';
+import { requireMfaPolicyArn } from '../core/policy-integrity.ts';
 import { createUserSelector, patternMatcher } from '../core/user-selection.ts';
 
 export interface OnboardingSettings {
@@ -32,7 +28,10 @@ export interface OnboardingClients {
 
 export interface OnboardingResult {
   readonly userName: string;
-  readonly outcome: 'require-mfa-attached' | 'exempted' | 'user-gone';
+  /** `policy-untrusted`: RequireMFA is not the canonical document, so it was not attached (the mail still goes). */
+  readonly outcome: 'require-mfa-attached' | 'policy-untrusted' | 'exempted' | 'user-gone';
+  /** Why RequireMFA was not attached, and how to repair it; set with `policy-untrusted`. */
+  readonly policyProblem?: string | undefined;
   /** Why the user is exempt: the pattern or the tag's reason. */
   readonly exemption?: string | undefined;
   readonly mail: 'sent' | 'no-sender' | 'no-address' | 'not-needed';
@@ -63,15 +62,20 @@ export async function onboardUser(
 
   const caller = await readCallerIdentity(clients.sts);
   const policyArn = requireMfaPolicyArn(caller);
-  if ((await readUsableRequireMfaPolicy(clients.iam, policyArn)) === 'missing') {
-    await createRequireMfaPolicy(clients.iam);
+  let attached: Pick<OnboardingResult, 'outcome' | 'policyProblem'>;
+  try {
+    await ensureTrustedRequireMfaPolicy(clients.iam, policyArn);
+    await performAction(clients.iam, userName, { kind: 'attach-require-mfa' }, policyArn);
+    attached = { outcome: 'require-mfa-attached' };
+  } catch (error) {
+    // Retrying cannot help until someone repairs the policy; the handler logs it, counts it and alarms.
+    if (!(error instanceof UntrustedPolicyError)) throw error;
+    attached = { outcome: 'policy-untrusted', policyProblem: error.message };
   }
-  await performAction(clients.iam, userName, { kind: 'attach-require-mfa' }, policyArn);
 
   const recipient = recipientFor(userName, user.tags, settings.emailDomain);
-  if (settings.senderEmail === '')
-    return { userName, outcome: 'require-mfa-attached', mail: 'no-sender', recipient };
-  if (recipient === undefined) return { userName, outcome: 'require-mfa-attached', mail: 'no-address' };
+  if (settings.senderEmail === '') return { userName, ...attached, mail: 'no-sender', recipient };
+  if (recipient === undefined) return { userName, ...attached, mail: 'no-address' };
   await sendMail(clients.ses, {
     from: settings.senderEmail,
     to: recipient,
@@ -81,5 +85,5 @@ export async function onboardUser(
       gracePeriodDays: settings.gracePeriodDays,
     }),
   });
-  return { userName, outcome: 'require-mfa-attached', mail: 'sent', recipient };
+  return { userName, ...attached, mail: 'sent', recipient };
 }

@@ -1,7 +1,8 @@
 import { errorText } from '../aws/aws-call-error.ts';
 import { readCallerIdentity } from '../aws/caller-identity.ts';
-import { performAction, readLiveUserState, requireMfaPolicyArn } from '../aws/iam-enforcer.ts';
+import { performAction, readLiveUserState } from '../aws/iam-enforcer.ts';
 import { type RestoreAction, restorePlan } from '../core/enforcement.ts';
+import { requireMfaPolicyArn } from '../core/policy-integrity.ts';
 import { isUserName } from '../core/user-selection.ts';
 import type { AwsSettingsAndClients } from './generate-mfa-report.ts';
 import { awsClients, InvalidOptionError } from './generate-mfa-report.ts';

@@ -6,6 +6,7 @@ import {
   BULK_REPORT_PERMISSIONS,
   LIVE_REPORT_PERMISSIONS,
 } from '../../lambdas/core/permissions.ts';
+import { requireMfaPolicy } from '../../lambdas/core/policies.ts';
 import type { UserFacts } from '../../lambdas/core/user-facts.ts';
 import {
   CREDENTIAL_REPORT,
@@ -13,7 +14,14 @@ import {
   GAAD_PAGE_2,
   VIRTUAL_DEVICES_WITH_ROOT,
 } from '../fixtures/recorded-iam.ts';
-import { countCalls, TEST_ACCOUNT_ID, testClients, total } from '../support/aws.ts';
+import {
+  countCalls,
+  createTamperedRequireMfa,
+  swapRequireMfaDefaultVersion,
+  TEST_ACCOUNT_ID,
+  testClients,
+  total,
+} from '../support/aws.ts';
 import { accessDenied, awsErrorXml, rewriteCredentialReport } from '../support/aws-proxy.ts';
 import { useMoto } from '../support/moto-harness.ts';
 import { seedUsers } from '../support/seed.ts';
@@ -288,6 +296,28 @@ describe('bulk inventory where moto differs from AWS', () => {
   });
 });
 
+describe('the RequireMFA policy', () => {
+  const arn = `arn:aws:iam::${TEST_ACCOUNT_ID}:policy/RequireMFA`;
+  const read = async () =>
+    (await readBulkInventory(testClients(emulator.proxy.endpoint), fastReport)).account;
+
+  it('is missing, canonical or tampered, with the default version read', async () => {
+    expect((await read()).requireMfaPolicy).toEqual({ arn, status: 'missing' });
+    const { iam } = testClients(emulator.moto.endpoint);
+    await createTamperedRequireMfa(iam, requireMfaPolicy);
+    expect((await read()).requireMfaPolicy).toEqual({ arn, status: 'canonical', defaultVersionId: 'v1' });
+    await swapRequireMfaDefaultVersion(iam);
+    expect((await read()).requireMfaPolicy).toEqual({ arn, status: 'tampered', defaultVersionId: 'v2' });
+  });
+
+  it('is reported unreadable, not a failure, when the run may not read policies', async () => {
+    emulator.proxy.setRule(({ action }) =>
+      action === 'GetPolicy' ? { respond: accessDenied('GetPolicy') } : undefined,
+    );
+    expect((await read()).requireMfaPolicy).toEqual({ arn, status: 'unreadable' });
+  });
+});
+
 describe('permissions', () => {
   it('calls exactly the actions the README lists, for each source', async () => {
     await seedUsers(testClients(emulator.moto.endpoint).iam, emulator.moto, [
@@ -295,6 +325,7 @@ describe('permissions', () => {
       { name: 'keys.user', accessKeys: ['active'] },
       { name: 'newer.user', console: true, accessKeys: ['active'] },
     ]);
+    await createTamperedRequireMfa(testClients(emulator.moto.endpoint).iam, requireMfaPolicy);
     // newer.user's row is dropped, as for a user created after the report.
     emulator.proxy.setRule(({ action }) =>
       action === 'GetCredentialReport'

@@ -10,10 +10,13 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/program.ts';
 import { actionsOf, ENFORCE_PERMISSIONS, RESTORE_PERMISSIONS } from '../../lambdas/core/permissions.ts';
+import { ALLOWED_WITHOUT_MFA, requireMfaPolicy } from '../../lambdas/core/policies.ts';
 import type { EnforcementRun } from '../../lambdas/use-cases/enforce-mfa-compliance.ts';
 import type { RestoreRun } from '../../lambdas/use-cases/restore-user.ts';
 import {
-  createMisconfiguredRequireMfa,
+  createTamperedRequireMfa,
+  swapRequireMfaDefaultVersion,
+  TAMPERED_REQUIRE_MFA,
   TEST_ACCOUNT_ID,
   testClientSettings,
   testClients,
@@ -302,14 +305,62 @@ describe('awssec iam-mfa enforce', () => {
     expect(await attached('bob.wilson')).toEqual([]);
   });
 
-  it('refuses to attach a RequireMFA policy that does not require MFA', async () => {
-    await createMisconfiguredRequireMfa(iam);
-    const { code, stderr } = await enforceJson(['--apply']);
-    expect(code).toBe(2);
-    expect(stderr).toBe(
-      `awssec: refused: the managed policy ${POLICY_ARN} exists but does not deny access without MFA; fix or rename it, then run again\n`,
-    );
-    expect(writes()).toEqual({});
+  describe('refuses a RequireMFA that is not the canonical document (exit 1, no write)', () => {
+    const statement = {
+      Sid: 'DenyAllExceptListedIfNoMFA',
+      Effect: 'Deny',
+      NotAction: ALLOWED_WITHOUT_MFA,
+      Resource: '*',
+      Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+    };
+    const rest = requireMfaPolicy.Statement.slice(1);
+    const tampered = (change: Record<string, unknown>) => ({
+      Version: '2012-10-17',
+      Statement: [{ ...statement, ...change }, ...rest],
+    });
+    // Each of these passed the earlier check ("some Deny on MFA") and was attached.
+    it.each<[string, unknown]>([
+      ['an Allow of everything beside a narrow Deny', TAMPERED_REQUIRE_MFA],
+      [
+        'a Deny narrowed to nobody',
+        tampered({
+          Condition: {
+            BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
+            StringEquals: { 'aws:username': 'nobody' },
+          },
+        }),
+      ],
+      ['NotAction *', tampered({ NotAction: '*' })],
+      ['plain Bool', tampered({ Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } } })],
+      ['NotAction iam:* and sts:*', tampered({ NotAction: ['iam:*', 'sts:*'] })],
+    ])('%s', async (_name, document) => {
+      await createTamperedRequireMfa(iam, document);
+      const { code, stdout, stderr } = await enforceJson(['--apply']);
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        `awssec: the managed policy ${POLICY_ARN} (default version v1) is not the RequireMFA document this tool attaches, so it may grant instead of deny; nothing was attached. Inspect it (aws iam get-policy-version --policy-arn ${POLICY_ARN} --version-id v1), then make the canonical document its default version with awssec iam-mfa policy --repair --apply\n`,
+      );
+      expect(writes()).toEqual({});
+    });
+
+    it('a default version swapped after the policy was created', async () => {
+      await createTamperedRequireMfa(iam, requireMfaPolicy);
+      await swapRequireMfaDefaultVersion(iam);
+      const { code, stderr } = await enforceJson(['--apply']);
+      expect(code).toBe(1);
+      expect(stderr).toContain('(default version v2) is not the RequireMFA document this tool attaches');
+      expect(writes()).toEqual({});
+    });
+
+    it("an earlier release's RequireMFA, called outdated", async () => {
+      await createTamperedRequireMfa(iam, { Version: '2012-10-17', Statement: [statement] });
+      const { code, stderr } = await enforceJson([]);
+      expect(code).toBe(1);
+      expect(stderr).toBe(
+        `awssec: the managed policy ${POLICY_ARN} (default version v1) is an earlier release's RequireMFA, which lets a long-term access key register an MFA device; nothing was attached. Update it with awssec iam-mfa policy --repair --apply\n`,
+      );
+    });
   });
 
   it('prints one CSV row per action', async () => {
@@ -544,23 +595,6 @@ describe('permissions', () => {
     emulator.proxy.seen.clear();
     await awssec(['restore', '--user', 'old.account', '--apply']);
     expect(iamActionsSeen()).toEqual(actionsOf(RESTORE_PERMISSIONS).sort());
-  });
-});
-
-describe('awssec iam-mfa policy', () => {
-  it('prints RequireMFA by default, and the self-service policy by name', async () => {
-    const requireMfa = await awssec(['policy']);
-    expect(requireMfa.code).toBe(0);
-    expect(JSON.parse(requireMfa.stdout).Statement[0].Condition).toEqual({
-      BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
-    });
-    const selfService = await awssec(['policy', 'self-service']);
-    expect(JSON.parse(selfService.stdout).Statement.length).toBeGreaterThan(1);
-    const bad = await awssec(['policy', 'admin']);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe(
-      "awssec: command-argument value 'admin' is invalid for argument 'name'. Allowed choices are require-mfa, self-service. (see --help)\n",
-    );
   });
 });
 

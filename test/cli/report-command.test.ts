@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/program.ts';
 import type { MfaReport } from '../../lambdas/core/mfa-report.ts';
-import { testClientSettings, testClients } from '../support/aws.ts';
+import { TEST_ACCOUNT_ID, testClientSettings, testClients } from '../support/aws.ts';
 import { accessDenied } from '../support/aws-proxy.ts';
 import { captureIo } from '../support/cli.ts';
 import { useMoto } from '../support/moto-harness.ts';
@@ -63,6 +63,12 @@ describe('awssec iam-mfa report', () => {
       root_mfa_kind: null,
       root_access_keys_present: false,
       groups_without_mfa_policy: ['developers'],
+      // Nothing has created it yet in the sample account.
+      require_mfa_policy: {
+        arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:policy/RequireMFA`,
+        status: 'missing',
+        default_version: null,
+      },
     });
     expect(json.users.find((u) => u.username === 'jane.smith')?.mfa_devices[0]?.kind).toBe('security-key');
     expect(json.users.find((u) => u.username === 'old.account')?.days_since_creation).toBe(1300);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { enforcesMfa, groupsWithoutMfaPolicy, rootMfaKind } from '../../lambdas/core/account-findings.ts';
+import { requireMfaPolicy } from '../../lambdas/core/policies.ts';
 import type { PolicyDocument } from '../../lambdas/core/user-facts.ts';
 
 const deny = (Condition: unknown): PolicyDocument => ({
@@ -7,20 +8,59 @@ const deny = (Condition: unknown): PolicyDocument => ({
   Statement: [{ Effect: 'Deny', NotAction: ['iam:ListMFADevices'], Resource: '*', Condition }],
 });
 
+const WITHOUT_MFA = { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } };
+const statement = (fields: Record<string, unknown>): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Deny', NotAction: ['iam:ListMFADevices'], Resource: '*', Condition: WITHOUT_MFA, ...fields },
+  ],
+});
+
 describe('enforcesMfa', () => {
   it.each([
     ['BoolIfExists false', deny({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } }), true],
-    ['Bool false', deny({ Bool: { 'aws:MultiFactorAuthPresent': 'false' } }), true],
     ['a boolean false', deny({ BoolIfExists: { 'aws:MultiFactorAuthPresent': false } }), true],
     ['a list holding false', deny({ BoolIfExists: { 'aws:MultiFactorAuthPresent': ['false'] } }), true],
     ['keys in another case', deny({ boolifexists: { 'AWS:MultiFactorAuthPresent': 'FALSE' } }), true],
     ['Null on MFA age', deny({ Null: { 'aws:MultiFactorAuthAge': 'true' } }), true],
+    ['RequireMFA itself', requireMfaPolicy, true],
+    ['Action * instead of NotAction', statement({ NotAction: undefined, Action: '*' }), true],
     [
-      'a single statement object',
-      { Statement: { Effect: 'Deny', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } } } },
+      "AWS's example, which also leaves out ListUsers",
+      statement({
+        NotAction: [
+          'iam:CreateVirtualMFADevice',
+          'iam:EnableMFADevice',
+          'iam:ListUsers',
+          'sts:GetSessionToken',
+        ],
+      }),
       true,
     ],
+    [
+      'a single statement object',
+      { Statement: { Effect: 'Deny', Action: '*', Resource: '*', Condition: WITHOUT_MFA } },
+      true,
+    ],
+    // Plain Bool does not match requests signed with long-term keys, which carry no MFA key at all.
+    ['plain Bool false', deny({ Bool: { 'aws:MultiFactorAuthPresent': 'false' } }), false],
     ['Bool true on a Deny', deny({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } }), false],
+    [
+      'an extra condition that narrows it to nobody',
+      deny({ ...WITHOUT_MFA, StringEquals: { 'aws:username': 'nobody' } }),
+      false,
+    ],
+    [
+      'a second key under the operator',
+      deny({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false', 'aws:SecureTransport': 'false' } }),
+      false,
+    ],
+    ['NotAction *', statement({ NotAction: '*' }), false],
+    ['NotAction iam:* and sts:*', statement({ NotAction: ['iam:*', 'sts:*'] }), false],
+    ['NotAction of a call that is no MFA set-up', statement({ NotAction: ['iam:CreateAccessKey'] }), false],
+    ['a narrow Action', statement({ NotAction: undefined, Action: 's3:GetObject' }), false],
+    ['a narrow Resource', statement({ Resource: 'arn:aws:s3:::bucket/*' }), false],
+    ['a NotResource', statement({ Resource: undefined, NotResource: 'arn:aws:s3:::bucket/*' }), false],
     [
       'an Allow requiring MFA',
       {

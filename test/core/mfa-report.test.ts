@@ -119,6 +119,35 @@ describe('buildMfaReport', () => {
     );
   });
 
+  it.each([
+    [
+      'tampered',
+      'The managed policy arn:aws:iam::123456789012:policy/RequireMFA is not the RequireMFA document',
+    ],
+    [
+      'outdated',
+      "Update the managed policy arn:aws:iam::123456789012:policy/RequireMFA to this release's RequireMFA",
+    ],
+  ] as const)('puts a %s RequireMFA first among the recommendations', (status, advice) => {
+    const report = buildMfaReport(
+      inventoryOf([], {
+        requireMfaPolicy: {
+          arn: 'arn:aws:iam::123456789012:policy/RequireMFA',
+          status,
+          defaultVersionId: 'v2',
+        },
+      }),
+      OPTIONS,
+    );
+    expect(report.account.require_mfa_policy).toEqual({
+      arn: 'arn:aws:iam::123456789012:policy/RequireMFA',
+      status,
+      default_version: 'v2',
+    });
+    expect(report.recommendations[0]).toContain(advice);
+    expect(report.recommendations[0]).toContain('awssec iam-mfa policy --repair --apply');
+  });
+
   it('reports the account findings', () => {
     const withFindings = buildMfaReport(
       inventoryOf([], {
@@ -132,6 +161,11 @@ describe('buildMfaReport', () => {
       root_mfa_kind: 'virtual',
       root_access_keys_present: true,
       groups_without_mfa_policy: ['developers'],
+      require_mfa_policy: {
+        arn: 'arn:aws:iam::123456789012:policy/RequireMFA',
+        status: 'canonical',
+        default_version: 'v1',
+      },
     });
     expect(withFindings.recommendations).toEqual([
       "Delete the root user's access keys: nothing should call AWS as root.",

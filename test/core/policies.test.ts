@@ -48,11 +48,12 @@ async function decide(
   action: string,
   resource: string,
   signing: Signing,
+  principal: string = ALICE,
 ): Promise<EvaluationResult> {
   const response = await runSimulation(
     {
       request: {
-        principal: ALICE,
+        principal,
         action,
         resource: { resource, accountId: ACCOUNT },
         contextVariables: { ...SIGNED_WITH[signing] },
@@ -90,39 +91,62 @@ const BOTH = [
 ] as const;
 
 describe('requireMfaPolicy under the IAM evaluator', () => {
-  // Beside an Allow-everything policy, so whatever is denied is denied by RequireMFA.
+  // Beside an Allow-everything policy (an administrator), so whatever is denied is denied by RequireMFA.
   const withAllowAll = attached(requireMfaPolicy, ALLOW_ALL);
 
-  const blocked: [string, string][] = [
-    ['s3:ListAllMyBuckets', '*'],
-    ['ec2:DescribeInstances', '*'],
-    ['iam:CreateUser', user('mallory')],
-    ['iam:DeactivateMFADevice', ALICE],
-    ['iam:CreateAccessKey', ALICE],
+  /** The decision for each way of signing: a long-term key, a console session without MFA, MFA. */
+  type Decisions = readonly [EvaluationResult, EvaluationResult, EvaluationResult];
+  const DENIED = 'ExplicitlyDenied';
+  const ALLOWED = 'Allowed';
+  const matrix: [string, string, Decisions][] = [
+    ['s3:ListAllMyBuckets', '*', [DENIED, DENIED, ALLOWED]],
+    ['ec2:DescribeInstances', '*', [DENIED, DENIED, ALLOWED]],
+    ['iam:CreateUser', user('mallory'), [DENIED, DENIED, ALLOWED]],
+    ['iam:DeactivateMFADevice', ALICE, [DENIED, DENIED, ALLOWED]],
+    ['iam:CreateAccessKey', ALICE, [DENIED, DENIED, ALLOWED]],
+    // A user with keys trades them, with an MFA code, for MFA session credentials.
+    ['sts:GetSessionToken', '*', [ALLOWED, ALLOWED, ALLOWED]],
+    ['iam:ListMFADevices', ALICE, [ALLOWED, ALLOWED, ALLOWED]],
+    ['iam:ChangePassword', ALICE, [ALLOWED, ALLOWED, ALLOWED]],
+    ['iam:GetAccountPasswordPolicy', '*', [ALLOWED, ALLOWED, ALLOWED]],
+    // AWS-2023-001: a leaked long-term key must not register the attacker's device (to then get
+    // MFA session credentials with it); a console session without MFA still can, to set MFA up.
+    ['iam:CreateVirtualMFADevice', ALICE_DEVICE, [DENIED, ALLOWED, ALLOWED]],
+    ['iam:EnableMFADevice', ALICE, [DENIED, ALLOWED, ALLOWED]],
+    ['iam:ResyncMFADevice', ALICE, [DENIED, ALLOWED, ALLOWED]],
+    // Without MFA, an administrator's password alone must not set up MFA for somebody else.
+    ['iam:EnableMFADevice', BOB, [DENIED, DENIED, ALLOWED]],
+    ['iam:ResyncMFADevice', BOB, [DENIED, DENIED, ALLOWED]],
+    ['iam:ChangePassword', BOB, [DENIED, DENIED, ALLOWED]],
+    ['iam:GetUser', BOB, [DENIED, DENIED, ALLOWED]],
+    ['iam:ListMFADevices', BOB, [DENIED, DENIED, ALLOWED]],
   ];
-  const setUp: [string, string][] = [
-    ['sts:GetSessionToken', '*'],
-    ['iam:CreateVirtualMFADevice', ALICE_DEVICE],
-    ['iam:EnableMFADevice', ALICE],
-    ['iam:ListMFADevices', ALICE],
-    ['iam:ChangePassword', ALICE],
-    ['iam:GetAccountPasswordPolicy', '*'],
-  ];
-  const rows = (WITHOUT_MFA as Signing[]).flatMap((signing) => [
-    ...blocked.map(([action, resource]) => ({ signing, action, resource, expected: 'ExplicitlyDenied' })),
-    ...setUp.map(([action, resource]) => ({ signing, action, resource, expected: 'Allowed' })),
-  ]);
-  const withMfa = [...blocked, ...setUp].map(([action, resource]) => ({
-    signing: 'MFA' as const,
-    action,
-    resource,
-    expected: 'Allowed',
-  }));
+  const SIGNINGS: readonly Signing[] = ['an access key', 'a console session without MFA', 'MFA'];
+  const rows = matrix.flatMap(([action, resource, decisions]) =>
+    SIGNINGS.map((signing, index) => ({ signing, action, resource, expected: decisions[index] })),
+  );
 
-  it.each([...rows, ...withMfa])('signed with $signing: $action is $expected', async (row) => {
+  it.each(rows)('signed with $signing: $action on $resource is $expected', async (row) => {
     expect(await decide(withAllowAll, row.action, row.resource, row.signing)).toBe(row.expected);
     // The same request without RequireMFA is allowed: the denial, if any, is RequireMFA's.
     expect(await decide(attached(ALLOW_ALL), row.action, row.resource, row.signing)).toBe('Allowed');
+  });
+
+  it('lets a user with a path (user/division/alice) set up their own MFA, and nobody else’s', async () => {
+    const aliceWithPath = `arn:aws:iam::${ACCOUNT}:user/division/alice`;
+    const console = 'a console session without MFA';
+    expect(await decide(withAllowAll, 'iam:EnableMFADevice', aliceWithPath, console, aliceWithPath)).toBe(
+      'Allowed',
+    );
+    expect(
+      await decide(
+        withAllowAll,
+        'iam:EnableMFADevice',
+        `arn:aws:iam::${ACCOUNT}:user/division/bob`,
+        console,
+        aliceWithPath,
+      ),
+    ).toBe('ExplicitlyDenied');
   });
 
   it.each(ALLOWED_WITHOUT_MFA.map((action) => ({ action })))(
@@ -139,17 +163,15 @@ describe('selfServiceMfaPolicy under the IAM evaluator', () => {
   const alone = attached(selfServiceMfaPolicy);
 
   const withoutMfa: [string, string, EvaluationResult][] = [
-    ['iam:CreateVirtualMFADevice', ALICE_DEVICE, 'Allowed'],
-    ['iam:EnableMFADevice', ALICE, 'Allowed'],
-    ['iam:ResyncMFADevice', ALICE, 'Allowed'],
     ['iam:ListMFADevices', ALICE, 'Allowed'],
     ['iam:GetMFADevice', ALICE, 'Allowed'],
     ['iam:ListVirtualMFADevices', '*', 'Allowed'],
     ['iam:GetUser', ALICE, 'Allowed'],
     ['iam:ChangePassword', ALICE, 'Allowed'],
     ['iam:GetAccountPasswordPolicy', '*', 'Allowed'],
-    ['iam:EnableMFADevice', BOB, 'ImplicitlyDenied'],
-    ['iam:ChangePassword', BOB, 'ImplicitlyDenied'],
+    // Without MFA, another user's MFA and password are out of reach, whatever else the user may do.
+    ['iam:EnableMFADevice', BOB, 'ExplicitlyDenied'],
+    ['iam:ChangePassword', BOB, 'ExplicitlyDenied'],
     // A stolen password (or key) must not be enough to remove the MFA that guards the account.
     ['iam:DeactivateMFADevice', ALICE, 'ExplicitlyDenied'],
     ['iam:DeleteVirtualMFADevice', ALICE_DEVICE, 'ExplicitlyDenied'],
@@ -164,10 +186,21 @@ describe('selfServiceMfaPolicy under the IAM evaluator', () => {
     ['iam:CreateAccessKey', ALICE, 'ImplicitlyDenied'],
     ['s3:ListAllMyBuckets', '*', 'ImplicitlyDenied'],
   ];
+  // Registering a device: from the console without MFA, never with a long-term key alone (AWS-2023-001).
+  const enrolment: [string, string][] = [
+    ['iam:CreateVirtualMFADevice', ALICE_DEVICE],
+    ['iam:EnableMFADevice', ALICE],
+    ['iam:ResyncMFADevice', ALICE],
+  ];
   const rows = [
     ...(WITHOUT_MFA as Signing[]).flatMap((signing) =>
       withoutMfa.map(([action, resource, expected]) => ({ signing, action, resource, expected })),
     ),
+    ...enrolment.flatMap(([action, resource]) => [
+      { signing: 'an access key' as Signing, action, resource, expected: 'ExplicitlyDenied' },
+      { signing: 'a console session without MFA' as Signing, action, resource, expected: 'Allowed' },
+      { signing: 'MFA' as Signing, action, resource, expected: 'Allowed' },
+    ]),
     ...withMfa.map(([action, resource, expected]) => ({
       signing: 'MFA' as Signing,
       action,
@@ -209,9 +242,30 @@ describe('selfServiceMfaPolicy under the IAM evaluator', () => {
 });
 
 describe('the evaluator can tell a wrong policy (the tests above can fail)', () => {
+  /** RequireMFA with its first Deny changed. */
   const variant = (change: Partial<IamPolicyStatement>): IamPolicyDocument => ({
     Version: '2012-10-17',
-    Statement: requireMfaPolicy.Statement.map((statement) => ({ ...statement, ...change })),
+    Statement: requireMfaPolicy.Statement.map((statement, index) =>
+      index === 0 ? { ...statement, ...change } : statement,
+    ),
+  });
+  const without = (sid: string): IamPolicyDocument => ({
+    Version: '2012-10-17',
+    Statement: requireMfaPolicy.Statement.filter((statement) => statement.Sid !== sid),
+  });
+
+  it('lets a long-term key register a device without the long-term-key Deny (the earlier RequireMFA)', async () => {
+    const earlier = without('DenyMFAEnrolmentWithLongTermKeys');
+    expect(await decide(attached(earlier, ALLOW_ALL), 'iam:EnableMFADevice', ALICE, 'an access key')).toBe(
+      'Allowed',
+    );
+  });
+
+  it('lets a password-only administrator register a device on bob without the own-user Deny', async () => {
+    const earlier = without('DenyOtherUsersMFASetupIfNoMFA');
+    expect(
+      await decide(attached(earlier, ALLOW_ALL), 'iam:EnableMFADevice', BOB, 'a console session without MFA'),
+    ).toBe('Allowed');
   });
 
   it.each<{ name: string; signing: Signing; expected: EvaluationResult }>([
@@ -288,8 +342,9 @@ describe('policy documents', () => {
     expect(ALLOWED_WITHOUT_MFA.filter((action) => !/^(iam|sts):/.test(action))).toEqual([]);
   });
 
-  it('the self-service policy carries the same Deny and allows only named IAM calls', () => {
-    expect(denyStatement(selfServiceMfaPolicy)).toEqual(denyStatement(requireMfaPolicy));
+  it("the self-service policy carries RequireMFA's Denies and allows only named IAM calls", () => {
+    for (const deny of requireMfaPolicy.Statement)
+      expect(selfServiceMfaPolicy.Statement).toContainEqual(deny);
     const allowed = selfServiceMfaPolicy.Statement.filter(
       (statement) => statement.Effect === 'Allow',
     ).flatMap((statement) => statement.Action ?? ['(NotAction)']);

@@ -10,9 +10,19 @@ import { VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import type { MfaReport } from '../../lambdas/core/mfa-report.ts';
+import { requireMfaPolicy } from '../../lambdas/core/policies.ts';
 import { createNightlyHandler } from '../../lambdas/nightly/nightly.ts';
 import type { NightlySettings } from '../../lambdas/use-cases/nightly-run.ts';
-import { allTestClients } from '../support/aws.ts';
+import {
+  allTestClients,
+  createTamperedRequireMfa,
+  swapRequireMfaDefaultVersion,
+  TEST_ACCOUNT_ID,
+} from '../support/aws.ts';
+
+const REQUIRE_MFA_ARN = `arn:aws:iam::${TEST_ACCOUNT_ID}:policy/RequireMFA`;
+
+import { recordingMetrics } from '../support/metrics.ts';
 import { useMoto } from '../support/moto-harness.ts';
 import { publishedMessages, recordingLogger, sentMail } from '../support/moto-records.ts';
 import { seedSampleAccount } from '../support/sample-account.ts';
@@ -35,8 +45,7 @@ const emulator = useMoto(async (moto) => {
 
 function nightly(settings: Partial<NightlySettings> = {}, now = new Date()) {
   const recorder = recordingLogger();
-  const metrics: { name: string; unit: string; value: number }[] = [];
-  let published = 0;
+  const metrics = recordingMetrics();
   const handler = createNightlyHandler({
     settings: {
       mode: 'report',
@@ -56,15 +65,10 @@ function nightly(settings: Partial<NightlySettings> = {}, now = new Date()) {
     },
     clients: allTestClients(emulator.proxy.endpoint),
     logger: recorder.logger,
-    metrics: {
-      addMetric: (name, unit, value) => metrics.push({ name, unit, value }),
-      publishStoredMetrics: () => {
-        published += 1;
-      },
-    },
+    metrics: metrics.sink,
     now: () => now,
   });
-  return { handler, logs: recorder.entries, metrics, published: () => published };
+  return { handler, logs: recorder.entries, metrics: metrics.added, published: metrics.flushes };
 }
 
 async function reportObjects(): Promise<string[]> {
@@ -207,6 +211,48 @@ describe('nightly handler', () => {
     ).toBe(true);
     const [summary] = await publishedMessages(emulator.moto, topicArn);
     expect(summary?.message).toContain('ENFORCEMENT REFUSED: refused: this run would act on 3 users');
+  });
+
+  it('checks RequireMFA every night: a tampered one is reported, logged, counted, and stops enforcement', async () => {
+    await createTamperedRequireMfa(iam, requireMfaPolicy);
+    await swapRequireMfaDefaultVersion(iam);
+    const yesterday = new Date(Date.now() - 25 * 3_600_000).toISOString();
+    await iam.send(
+      new TagUserCommand({
+        UserName: 'bob.wilson',
+        Tags: [{ Key: 'awssec:mfa-warned-at', Value: yesterday }],
+      }),
+    );
+    emulator.proxy.seen.clear();
+    const { handler, logs, metrics } = nightly({ mode: 'enforce', apply: true });
+    const result = await handler(SCHEDULED);
+    expect(result.report.account.require_mfa_policy).toEqual({
+      arn: REQUIRE_MFA_ARN,
+      status: 'tampered',
+      default_version: 'v2',
+    });
+    expect(result.enforcementRefused).toContain(
+      `the managed policy ${REQUIRE_MFA_ARN} (default version v2) is not`,
+    );
+    expect(iamWrites()).toEqual({ TagUser: 2 }); // tonight's warnings only: nothing attached, no key disabled
+    expect(metrics).toContainEqual({ name: 'RequireMfaPolicyUntrusted', unit: 'Count', value: 1 });
+    expect(logs.filter((entry) => entry.level === 'error').map((entry) => entry.message)).toEqual([
+      'RequireMFA is not the canonical document: nothing is attached until it is repaired',
+      'enforcement refused by a guard',
+    ]);
+    const [summary] = await publishedMessages(emulator.moto, topicArn);
+    expect(summary?.message).toContain(
+      `RequireMFA policy TAMPERED: ${REQUIRE_MFA_ARN} is not the document this tool attaches; nothing is attached until someone runs awssec iam-mfa policy --repair --apply`,
+    );
+    expect(summary?.message).toContain('ENFORCEMENT REFUSED: the managed policy');
+  });
+
+  it('counts 0 for a canonical RequireMFA, in report mode too', async () => {
+    await createTamperedRequireMfa(iam, requireMfaPolicy);
+    const { handler, metrics } = nightly();
+    const result = await handler(SCHEDULED);
+    expect(result.report.account.require_mfa_policy.status).toBe('canonical');
+    expect(metrics).toContainEqual({ name: 'RequireMfaPolicyUntrusted', unit: 'Count', value: 0 });
   });
 
   it('does not count a user as warned when no mail could reach them', async () => {

@@ -1,10 +1,22 @@
 import { readFile } from 'node:fs/promises';
-import { CreateUserCommand, type IAMClient, ListAttachedUserPoliciesCommand } from '@aws-sdk/client-iam';
+import {
+  CreateUserCommand,
+  GetPolicyCommand,
+  type IAMClient,
+  ListAttachedUserPoliciesCommand,
+} from '@aws-sdk/client-iam';
 import { VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
 import { describe, expect, it, vi } from 'vitest';
+import { requireMfaPolicy } from '../../lambdas/core/policies.ts';
 import { createOnboardingHandler } from '../../lambdas/onboarding/onboarding.ts';
 import type { OnboardingSettings } from '../../lambdas/use-cases/onboard-user.ts';
-import { allTestClients, createMisconfiguredRequireMfa, TEST_ACCOUNT_ID } from '../support/aws.ts';
+import {
+  allTestClients,
+  createTamperedRequireMfa,
+  swapRequireMfaDefaultVersion,
+  TEST_ACCOUNT_ID,
+} from '../support/aws.ts';
+import { recordingMetrics } from '../support/metrics.ts';
 import { useMoto } from '../support/moto-harness.ts';
 import { recordingLogger, sentMail } from '../support/moto-records.ts';
 
@@ -22,8 +34,12 @@ async function fixture(name: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(new URL(`../fixtures/events/${name}.json`, import.meta.url), 'utf8'));
 }
 
-function onboarding(settings: Partial<OnboardingSettings> = {}) {
+function onboarding(
+  settings: Partial<OnboardingSettings> = {},
+  clients = allTestClients(emulator.proxy.endpoint),
+) {
   const recorder = recordingLogger();
+  const metrics = recordingMetrics();
   const handler = createOnboardingHandler({
     settings: {
       senderEmail: SENDER,
@@ -33,10 +49,11 @@ function onboarding(settings: Partial<OnboardingSettings> = {}) {
       gracePeriodDays: 7,
       ...settings,
     },
-    clients: allTestClients(emulator.proxy.endpoint),
+    clients,
     logger: recorder.logger,
+    metrics: metrics.sink,
   });
-  return { handler, logs: recorder.entries };
+  return { handler, logs: recorder.entries, metrics: metrics.added };
 }
 
 async function attachedPolicies(userName: string): Promise<string[]> {
@@ -172,14 +189,66 @@ describe('onboarding handler', () => {
     });
   });
 
-  it('throws (so EventBridge retries, then parks it in the DLQ) when RequireMFA does not require MFA', async () => {
-    await iam.send(new CreateUserCommand({ UserName: 'carol.new' }));
-    await createMisconfiguredRequireMfa(iam);
-    const { handler } = onboarding();
-    await expect(handler(await fixture('create-user'))).rejects.toThrow(
-      `the managed policy ${REQUIRE_MFA_ARN} exists but does not deny access without MFA`,
-    );
-    expect(await attachedPolicies('carol.new')).toEqual([]);
+  describe('a RequireMFA that is not the canonical document', () => {
+    it.each([
+      ['created by someone else, granting everything', () => createTamperedRequireMfa(iam)],
+      [
+        'with a tampered default version',
+        async () => {
+          await createTamperedRequireMfa(iam, requireMfaPolicy);
+          await swapRequireMfaDefaultVersion(iam);
+        },
+      ],
+    ])('%s: is not attached; the error is logged and counted; the mail still goes', async (_name, tamper) => {
+      await iam.send(new CreateUserCommand({ UserName: 'carol.new' }));
+      await tamper();
+      emulator.proxy.seen.clear();
+      const { handler, logs, metrics } = onboarding({ emailDomain: 'example.com' });
+      const result = await handler(await fixture('create-user'));
+      expect(result).toMatchObject({ outcome: 'policy-untrusted', mail: 'sent' });
+      expect(result?.policyProblem).toContain(`the managed policy ${REQUIRE_MFA_ARN} (default version v`);
+      expect(result?.policyProblem).toContain('awssec iam-mfa policy --repair --apply');
+      expect(await attachedPolicies('carol.new')).toEqual([]);
+      expect(writes()).toEqual({ SendEmail: 1 });
+      expect(logs.filter((entry) => entry.level === 'error')).toEqual([
+        {
+          level: 'error',
+          message: 'RequireMFA not attached: the policy is not the canonical document',
+          attributes: { eventId: expect.any(String), userName: 'carol.new', problem: result?.policyProblem },
+        },
+      ]);
+      expect(metrics).toEqual([{ name: 'RequireMfaPolicyUntrusted', unit: 'Count', value: 1 }]);
+    });
+
+    it("reads RequireMFA again when another run created it first, and refuses what it finds if it isn't canonical", async () => {
+      await iam.send(new CreateUserCommand({ UserName: 'carol.new' }));
+      // GetPolicy answers "no such policy"; by the time onboarding creates it, an attacker has.
+      const clients = allTestClients(emulator.proxy.endpoint);
+      let first = true;
+      clients.iam.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'CreatePolicyCommand' && first) {
+            first = false;
+            await createTamperedRequireMfa(iam);
+          }
+          return next(args);
+        },
+        { step: 'initialize', name: 'attackerCreatesFirst' },
+      );
+      const { handler } = onboarding({}, clients);
+      expect(await handler(await fixture('create-user'))).toMatchObject({ outcome: 'policy-untrusted' });
+      expect(await attachedPolicies('carol.new')).toEqual([]);
+    });
+
+    it('counts 0 when RequireMFA is attached', async () => {
+      await iam.send(new CreateUserCommand({ UserName: 'carol.new' }));
+      const { handler, metrics } = onboarding();
+      await handler(await fixture('create-user'));
+      expect(metrics).toEqual([{ name: 'RequireMfaPolicyUntrusted', unit: 'Count', value: 0 }]);
+      // And the policy it created is the canonical one.
+      const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn: REQUIRE_MFA_ARN }));
+      expect(Policy?.DefaultVersionId).toBe('v1');
+    });
   });
 });
 

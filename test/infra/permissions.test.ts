@@ -65,7 +65,7 @@ function publish(built: Built, sid: string): unknown[] {
 }
 
 /** The nightly role in report mode: the bulk report's reads, the report, the summary. */
-function nightlyReportStatements(built: Built, userReads: string[] = []): unknown[] {
+function nightlyReportStatements(built: Built, userReads: string[] = [], applies = false): unknown[] {
   return [
     ...baseStatements(built, built.stack.functions.nightly),
     {
@@ -93,6 +93,20 @@ function nightlyReportStatements(built: Built, userReads: string[] = []): unknow
       ],
       Resource: USERS,
     },
+    // Every night checks that RequireMFA is the canonical document; with apply, enforcement may create it.
+    applies
+      ? {
+          Sid: 'ReadOrCreateRequireMfaPolicy',
+          Effect: 'Allow',
+          Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:CreatePolicy'],
+          Resource: REQUIRE_MFA,
+        }
+      : {
+          Sid: 'ReadRequireMfaPolicy',
+          Effect: 'Allow',
+          Action: ['iam:GetPolicy', 'iam:GetPolicyVersion'],
+          Resource: REQUIRE_MFA,
+        },
     {
       Sid: 'WriteReports',
       Effect: 'Allow',
@@ -120,6 +134,7 @@ function tagUsers(applies: boolean) {
       'ForAllValues:StringEquals': {
         'aws:TagKeys': ['awssec:mfa-warned-at', ...(applies ? enforcement : [])],
       },
+      Null: { 'aws:TagKeys': 'false' },
     },
   };
 }
@@ -212,27 +227,15 @@ describe('the nightly role', () => {
       ...nightlyReportStatements(built, ['iam:ListAttachedUserPolicies']),
       tagUsers(false),
       sendMailAsSender,
-      {
-        Sid: 'ReadRequireMfaPolicy',
-        Effect: 'Allow',
-        Action: ['iam:GetPolicy', 'iam:GetPolicyVersion'],
-        Resource: REQUIRE_MFA,
-      },
     ]);
   });
 
   it('enforce mode with apply: disables keys and attaches RequireMFA (under the condition), keeps console passwords', () => {
     const built = buildStack({ mode: 'enforce', apply: 'true', senderEmail: SENDER });
     expect(statementsOf(built, 'nightly')).toEqual([
-      ...nightlyReportStatements(built, ['iam:ListAttachedUserPolicies']),
+      ...nightlyReportStatements(built, ['iam:ListAttachedUserPolicies'], true),
       tagUsers(true),
       sendMailAsSender,
-      {
-        Sid: 'ReadOrCreateRequireMfaPolicy',
-        Effect: 'Allow',
-        Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:CreatePolicy'],
-        Resource: REQUIRE_MFA,
-      },
       { Sid: 'EnforceOnUsers', Effect: 'Allow', Action: 'iam:UpdateAccessKey', Resource: USERS },
       attachRequireMfaOnly,
     ]);
@@ -246,15 +249,9 @@ describe('the nightly role', () => {
       senderEmail: SENDER,
     });
     expect(statementsOf(built, 'nightly')).toEqual([
-      ...nightlyReportStatements(built, ['iam:ListAttachedUserPolicies']),
+      ...nightlyReportStatements(built, ['iam:ListAttachedUserPolicies'], true),
       tagUsers(true),
       sendMailAsSender,
-      {
-        Sid: 'ReadOrCreateRequireMfaPolicy',
-        Effect: 'Allow',
-        Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:CreatePolicy'],
-        Resource: REQUIRE_MFA,
-      },
       {
         Sid: 'EnforceOnUsers',
         Effect: 'Allow',

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreatePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { CreatePolicyCommand, CreatePolicyVersionCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -64,15 +64,43 @@ export function total(counts: ReadonlyMap<string, number>, except: readonly stri
   return sum;
 }
 
-/** A managed policy named RequireMFA that grants instead of requiring MFA: what the tool must refuse to attach. */
-export async function createMisconfiguredRequireMfa(iam: IAMClient): Promise<void> {
+/**
+ * A managed policy named RequireMFA that looks the part (a Deny on MFA) but
+ * grants everything: what the tool must refuse to attach.
+ */
+export const TAMPERED_REQUIRE_MFA = {
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Action: '*', Resource: '*' },
+    {
+      Effect: 'Deny',
+      Action: 's3:GetObject',
+      Resource: '*',
+      Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+    },
+  ],
+};
+
+/** Creates RequireMFA with another document than the tool's (by default one that grants everything). */
+export async function createTamperedRequireMfa(
+  iam: IAMClient,
+  document: unknown = TAMPERED_REQUIRE_MFA,
+): Promise<void> {
   await iam.send(
-    new CreatePolicyCommand({
-      PolicyName: 'RequireMFA',
-      PolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
-      }),
+    new CreatePolicyCommand({ PolicyName: 'RequireMFA', PolicyDocument: JSON.stringify(document) }),
+  );
+}
+
+/** Swaps the default version of an existing RequireMFA, as an attacker with iam:CreatePolicyVersion would. */
+export async function swapRequireMfaDefaultVersion(
+  iam: IAMClient,
+  document: unknown = TAMPERED_REQUIRE_MFA,
+): Promise<void> {
+  await iam.send(
+    new CreatePolicyVersionCommand({
+      PolicyArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:policy/RequireMFA`,
+      PolicyDocument: JSON.stringify(document),
+      SetAsDefault: true,
     }),
   );
 }

@@ -41,13 +41,18 @@ export function inventoryOf(
   users: readonly UserFacts[],
   overrides: Partial<AccountInventory['account']> = {},
 ): AccountInventory {
-  return {
-    account: {
-      accountId: '123456789012',
-      root: { mfaEnabled: true, virtualMfa: false, accessKeysPresent: false },
-      groups: [],
-      ...overrides,
+  const account: AccountInventory['account'] = {
+    accountId: '123456789012',
+    root: { mfaEnabled: true, virtualMfa: false, accessKeysPresent: false },
+    groups: [],
+    requireMfaPolicy: {
+      arn: 'arn:aws:iam::123456789012:policy/RequireMFA',
+      status: 'canonical',
+      defaultVersionId: 'v1',
     },
+  };
+  return {
+    account: { ...account, ...overrides },
     users,
     source: {
       kind: 'bulk',

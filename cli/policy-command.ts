@@ -1,0 +1,117 @@
+import { type OperatorCommand, operatorPolicy } from '../lambdas/core/operator-policies.ts';
+import { policyJson, requireMfaPolicy, selfServiceMfaPolicy } from '../lambdas/core/policies.ts';
+import {
+  type PolicyRepairRun,
+  repairRequireMfaPolicy,
+} from '../lambdas/use-cases/repair-require-mfa-policy.ts';
+import { table, title } from './boxes.ts';
+import type { CommandContext } from './report-command.ts';
+import { type Style, styleFor } from './terminal.ts';
+import { UsageError } from './usage-error.ts';
+
+/** The policies the tool attaches or suggests, by the name `awssec iam-mfa policy NAME` takes. */
+export const POLICIES = { 'require-mfa': requireMfaPolicy, 'self-service': selfServiceMfaPolicy } as const;
+export type PolicyName = keyof typeof POLICIES;
+
+export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
+
+export interface PolicyFlags {
+  readonly operator?: OperatorCommand | undefined;
+  readonly partition: (typeof PARTITIONS)[number];
+  readonly repair?: boolean | undefined;
+  readonly apply?: boolean | undefined;
+  readonly dryRun?: boolean | undefined;
+  readonly output: 'table' | 'json';
+}
+
+/**
+ * `awssec iam-mfa policy [NAME]` prints a policy the tool attaches (no AWS
+ * call); `--operator COMMAND` the least-privilege policy for running that
+ * command; `--repair` makes RequireMFA the canonical document again (a dry
+ * run unless `--apply`).
+ */
+export async function runPolicyCommand(
+  name: PolicyName | undefined,
+  flags: PolicyFlags,
+  context: CommandContext,
+): Promise<number> {
+  const { io } = context;
+  const given = [
+    name === undefined ? undefined : `a policy name (${name})`,
+    flags.operator === undefined ? undefined : '--operator',
+    flags.repair ? '--repair' : undefined,
+  ].filter((item) => item !== undefined);
+  if (given.length > 1) {
+    throw new UsageError(`${given.join(' and ')} ask for different things: give one`);
+  }
+  if (!flags.repair && (flags.apply || flags.dryRun)) {
+    throw new UsageError('--apply and --dry-run go with --repair: awssec iam-mfa policy --repair --apply');
+  }
+  if (flags.repair) {
+    if (flags.apply && flags.dryRun) {
+      throw new UsageError(
+        '--dry-run and --apply contradict each other: give one (a dry run is the default)',
+      );
+    }
+    const run = await repairRequireMfaPolicy({ ...context.aws, dryRun: !flags.apply, now: context.now?.() });
+    io.stdout.write(
+      flags.output === 'json'
+        ? `${JSON.stringify(run, null, 2)}\n`
+        : renderRepair(run, styleFor(io.stdout, io.env)),
+    );
+    return run.outcome === 'failed' ? 1 : 0;
+  }
+  if (flags.partition !== 'aws' && flags.operator === undefined) {
+    throw new UsageError(
+      '--partition goes with --operator: awssec iam-mfa policy --operator enforce --partition aws-cn',
+    );
+  }
+  const document =
+    flags.operator === undefined
+      ? POLICIES[name ?? 'require-mfa']
+      : operatorPolicy(flags.operator, { partition: flags.partition });
+  io.stdout.write(`${policyJson(document)}\n`);
+  return 0;
+}
+
+const FOUND: Record<PolicyRepairRun['found']['status'], string> = {
+  canonical: 'canonical: the document this tool attaches',
+  missing: 'missing: not created yet',
+  outdated: "OUTDATED: an earlier release's document",
+  tampered: 'TAMPERED: not the document this tool attaches',
+};
+
+function renderRepair(run: PolicyRepairRun, style: Style): string {
+  const mode = run.dry_run
+    ? style.colors.yellow('DRY RUN: nothing was changed')
+    : style.colors.bold('APPLIED');
+  const { found } = run;
+  const lines = [
+    `${style.colors.bold('Repair RequireMFA')} · ${run.policy_arn} · ${mode}`,
+    `Found: ${FOUND[found.status]}${found.default_version === null ? '' : ` (default version ${found.default_version} of ${found.versions.join(', ')})`}`,
+  ];
+  if (run.outcome === 'nothing-to-repair') {
+    lines.push('Nothing to repair.');
+    return `${lines.join('\n')}\n`;
+  }
+  const rows = table(style, { head: ['Action', 'Detail', 'Result'] });
+  for (const action of run.actions) {
+    const result =
+      action.result === 'failed'
+        ? style.colors.red(`FAILED: ${action.error ?? ''}`)
+        : action.result === 'not-run'
+          ? `not run: ${action.error ?? ''}`
+          : action.result;
+    rows.push([action.action, action.detail, result]);
+  }
+  lines.push(rows.toString(), ...run.notes.map((note) => `Note: ${note}`));
+  if (found.document !== null) {
+    lines.push(
+      '',
+      title(`Default version ${found.default_version ?? ''} as found`, style),
+      JSON.stringify(found.document, null, 2),
+    );
+  }
+  if (run.dry_run) lines.push('', 'Run the same command with --apply to carry this out.');
+  return `${lines.join('\n')}\n`;
+}

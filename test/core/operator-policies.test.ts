@@ -1,0 +1,189 @@
+/**
+ * The operator policies under an IAM policy evaluator (@cloud-copilot/iam-simulate):
+ * each command's own calls are allowed, and none of them lets the operator
+ * grant themselves more or exempt anyone.
+ */
+import type { EvaluationResult } from '@cloud-copilot/iam-simulate';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { describe, expect, it } from 'vitest';
+import { EXEMPTION_TAG } from '../../lambdas/core/assessment.ts';
+import {
+  type OperatorCommand,
+  operatorPolicy,
+  RECORD_TAG_KEYS,
+} from '../../lambdas/core/operator-policies.ts';
+import {
+  BULK_REPORT_PERMISSIONS,
+  ENFORCE_PERMISSIONS,
+  type Permission,
+  REPAIR_PERMISSIONS,
+  RESTORE_PERMISSIONS,
+} from '../../lambdas/core/permissions.ts';
+import { WARNED_TAG } from '../../lambdas/core/warnings.ts';
+
+const ACCOUNT = '123456789012';
+const OPERATOR = `arn:aws:iam::${ACCOUNT}:user/operator`;
+const BOB = `arn:aws:iam::${ACCOUNT}:user/bob`;
+const REQUIRE_MFA = `arn:aws:iam::${ACCOUNT}:policy/RequireMFA`;
+const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+const OTHER_POLICY = `arn:aws:iam::${ACCOUNT}:policy/Other`;
+
+interface Request {
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: Record<string, string | string[]>;
+}
+
+/** The evaluator's decision for the operator's request (signed with MFA) under the command's policy. */
+async function decide(command: OperatorCommand, request: Request): Promise<EvaluationResult> {
+  const response = await runSimulation(
+    {
+      request: {
+        principal: OPERATOR,
+        action: request.action,
+        resource: { resource: request.resource, accountId: ACCOUNT },
+        contextVariables: {
+          'aws:username': 'operator',
+          'aws:PrincipalAccount': ACCOUNT,
+          'aws:MultiFactorAuthPresent': 'true',
+          ...request.context,
+        },
+      },
+      identityPolicies: [{ name: command, policy: operatorPolicy(command) }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    },
+    {},
+  );
+  if (response.resultType === 'error') throw new Error(`not evaluated: ${JSON.stringify(response.errors)}`);
+  return response.overallResult;
+}
+
+/** A request each listed permission stands for, with the context the real call carries. */
+function requestFor(permission: Permission): Request {
+  const resource = { account: '*', users: BOB, 'require-mfa-policy': REQUIRE_MFA }[permission.on];
+  const context: Record<string, string | string[]> = {};
+  if (permission.only === 'require-mfa-policy') context['iam:PolicyARN'] = REQUIRE_MFA;
+  if (permission.only === 'tool-tags') context['aws:TagKeys'] = [...RECORD_TAG_KEYS];
+  return { action: permission.action, resource, context };
+}
+
+const COMMANDS: [OperatorCommand, readonly Permission[]][] = [
+  ['report', BULK_REPORT_PERMISSIONS],
+  ['enforce', ENFORCE_PERMISSIONS],
+  ['restore', RESTORE_PERMISSIONS],
+  ['repair', REPAIR_PERMISSIONS],
+];
+
+describe('each operator policy allows what its command calls', () => {
+  it.each(
+    COMMANDS.flatMap(([command, permissions]) =>
+      permissions.map((permission) => ({
+        command,
+        action: permission.action,
+        request: requestFor(permission),
+      })),
+    ),
+  )('$command: $action', async ({ command, request }) => {
+    expect(await decide(command, request)).toBe('Allowed');
+  });
+});
+
+const attach = (policyArn: string, resource = OPERATOR): Request => ({
+  action: 'iam:AttachUserPolicy',
+  resource,
+  context: { 'iam:PolicyARN': policyArn },
+});
+const tag = (action: 'iam:TagUser' | 'iam:UntagUser', keys: string[]): Request => ({
+  action,
+  resource: BOB,
+  context: { 'aws:TagKeys': keys },
+});
+
+describe('no operator policy lets its holder escalate or exempt anyone', () => {
+  it.each<[OperatorCommand, string, Request, EvaluationResult]>([
+    ['enforce', 'attach RequireMFA to a user', attach(REQUIRE_MFA, BOB), 'Allowed'],
+    ['enforce', 'attach AdministratorAccess to oneself', attach(ADMIN), 'ImplicitlyDenied'],
+    ['enforce', 'attach another customer policy', attach(OTHER_POLICY, BOB), 'ImplicitlyDenied'],
+    ['enforce', 'record enforcement in tags', tag('iam:TagUser', ['awssec:mfa-enforced-at']), 'Allowed'],
+    ['enforce', 'tag a user exempt', tag('iam:TagUser', [EXEMPTION_TAG]), 'ImplicitlyDenied'],
+    [
+      'enforce',
+      'tag a user exempt beside a record tag',
+      tag('iam:TagUser', ['awssec:mfa-enforced-at', EXEMPTION_TAG]),
+      'ImplicitlyDenied',
+    ],
+    [
+      'enforce',
+      'tag the exemption in another case',
+      tag('iam:TagUser', ['AWSSEC:MFA-EXEMPT']),
+      'ImplicitlyDenied',
+    ],
+    ['enforce', "set the nightly run's warning tag", tag('iam:TagUser', [WARNED_TAG]), 'ImplicitlyDenied'],
+    ['enforce', 'remove a tag', tag('iam:UntagUser', ['awssec:mfa-enforced-at']), 'ImplicitlyDenied'],
+    [
+      'enforce',
+      'create another policy',
+      { action: 'iam:CreatePolicy', resource: OTHER_POLICY },
+      'ImplicitlyDenied',
+    ],
+    [
+      'enforce',
+      'write a RequireMFA version',
+      { action: 'iam:CreatePolicyVersion', resource: REQUIRE_MFA },
+      'ImplicitlyDenied',
+    ],
+    [
+      'enforce',
+      'detach RequireMFA',
+      { ...attach(REQUIRE_MFA, BOB), action: 'iam:DetachUserPolicy' },
+      'ImplicitlyDenied',
+    ],
+    [
+      'enforce',
+      'create an access key',
+      { action: 'iam:CreateAccessKey', resource: OPERATOR },
+      'ImplicitlyDenied',
+    ],
+    [
+      'restore',
+      'detach RequireMFA',
+      { ...attach(REQUIRE_MFA, BOB), action: 'iam:DetachUserPolicy' },
+      'Allowed',
+    ],
+    [
+      'restore',
+      'detach a permissions guard of their own',
+      { ...attach(OTHER_POLICY), action: 'iam:DetachUserPolicy' },
+      'ImplicitlyDenied',
+    ],
+    ['restore', 'attach anything', attach(REQUIRE_MFA, BOB), 'ImplicitlyDenied'],
+    ['restore', 'remove the record tags', tag('iam:UntagUser', [...RECORD_TAG_KEYS]), 'Allowed'],
+    ['restore', 'remove an exemption', tag('iam:UntagUser', [EXEMPTION_TAG]), 'ImplicitlyDenied'],
+    ['restore', 'tag a user exempt', tag('iam:TagUser', [EXEMPTION_TAG]), 'ImplicitlyDenied'],
+    [
+      'repair',
+      'write a RequireMFA version',
+      { action: 'iam:CreatePolicyVersion', resource: REQUIRE_MFA },
+      'Allowed',
+    ],
+    [
+      'repair',
+      'write a version of another policy',
+      { action: 'iam:CreatePolicyVersion', resource: OTHER_POLICY },
+      'ImplicitlyDenied',
+    ],
+    ['repair', 'attach RequireMFA', attach(REQUIRE_MFA, BOB), 'ImplicitlyDenied'],
+    ['report', 'disable a key', { action: 'iam:UpdateAccessKey', resource: BOB }, 'ImplicitlyDenied'],
+    ['report', 'tag anyone', tag('iam:TagUser', ['awssec:mfa-enforced-at']), 'ImplicitlyDenied'],
+  ])('%s: %s is %s', async (command, _what, request, expected) => {
+    expect(await decide(command, request)).toBe(expected);
+  });
+
+  it('no operator policy allows a wildcard action or iam:PassRole', () => {
+    for (const [command] of COMMANDS) {
+      const actions = operatorPolicy(command).Statement.flatMap((statement) => statement.Action ?? []);
+      expect(actions.filter((action) => action.includes('*') || action === 'iam:PassRole')).toEqual([]);
+    }
+  });
+});
