@@ -46,7 +46,7 @@ export function isUserName(text: string): boolean {
  * protect nobody, and `"$A,$B"` with B unset must not quietly mean A alone.
  */
 export function listItems(value: string | readonly unknown[], what = 'names or patterns'): string[] {
-  const shown = typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+  const shown = preview(typeof value === 'string' ? `'${value}'` : JSON.stringify(value));
   const items = typeof value === 'string' ? value.split(',') : [...value];
   const bad = items.findIndex((item) => typeof item !== 'string');
   if (bad !== -1) throw new InvalidPatternError(`${shown}: item ${bad + 1} is not a string`);
@@ -61,6 +61,11 @@ export function listItems(value: string | readonly unknown[], what = 'names or p
     );
   }
   return trimmed;
+}
+
+/** The value as messages show it: a list of 100,000 names is not one line a reader can use. */
+function preview(text: string): string {
+  return text.length <= 80 ? text : `${text.slice(0, 40)}…${text.slice(-30)} (${text.length} characters)`;
 }
 
 /** `"bob, svc-*"` or `['bob', 'svc-*']` → `['bob', 'svc-*']`, each checked; see listItems for what is refused. */

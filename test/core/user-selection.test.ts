@@ -34,6 +34,13 @@ describe('parsePatternList', () => {
     expect(() => parsePatternList(value)).toThrow(message);
   });
 
+  it('shows a long value shortened, keeping both ends', () => {
+    const names = Array.from({ length: 1000 }, (_, i) => `user-${i}`);
+    expect(() => parsePatternList([...names, ''])).toThrow(
+      /^\["user-0","user-1","user-2","user-3","us…997","user-998","user-999",""\] \(10894 characters\) has an empty item \(item 1001\)/,
+    );
+  });
+
   it.each(['bob smith', 'team/alice', 'a[bc]', '!bob', 'x'.repeat(65)])('rejects %s', (bad) => {
     expect(() => parsePatternList(bad)).toThrow(InvalidPatternError);
   });
