@@ -5,13 +5,17 @@
  * project's proxy in front of it with 20 ms per call and a per-operation
  * throttle, and runs each scenario in a process of its own: bulk and live
  * report on 1,000 users, bulk report on 5,000, and enforce --apply on the
- * 1,000 non-compliant users among the 5,000. Then bundles each Lambda and
- * times loading it. Prints a table with pass/fail against the targets and
- * writes bench/results.json. A benchmark, not a test: nothing here asserts.
+ * 1,000 non-compliant users among the 5,000. On the 1,000 users it also
+ * runs the built CLI's report with a 100,000-line --exclude-file, once per
+ * output format, straight against moto (the figure is the tool's own work
+ * with the patterns, not the network's), each beside the same run without
+ * the file. Then bundles each Lambda and times
+ * loading it. Prints a table with pass/fail against the targets and writes
+ * bench/results.json. A benchmark, not a test: nothing here asserts.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GenerateCredentialReportCommand } from '@aws-sdk/client-iam';
@@ -39,7 +43,11 @@ const TARGETS = {
   peakRssMb: 200,
   enforceShareOfFloor: 0.8,
   bundleKb: 250,
+  excludePatternsSeconds: 5,
 };
+
+/** Lines in the --exclude-file of the exclusion scenario. */
+const EXCLUDE_PATTERNS = 100_000;
 
 /**
  * The mix, per 50 users: 38 with a virtual device (76%), 1 hardware token and
@@ -134,6 +142,73 @@ const LAMBDA_ENVIRONMENT: Record<string, string> = {
   AWS_REGION: 'us-east-1',
 };
 
+/**
+ * 100,000 lines as a large organisation's list of departed and service
+ * users might be: exact names of people who left, prefix patterns per team,
+ * suffix patterns, and a few that name users of the bench account (so the
+ * matching does real work and the report shows exempted users).
+ */
+function excludeFileText(): string {
+  const lines = ['# departed staff, service accounts and teams'];
+  for (let i = 0; lines.length <= EXCLUDE_PATTERNS; i += 1) {
+    const kind = i % 100;
+    if (kind < 90) lines.push(`former-${String(i).padStart(6, '0')}`);
+    else if (kind < 98) lines.push(`team-${String(i).padStart(6, '0')}-*`);
+    else lines.push(`*-contractor-${String(i).padStart(6, '0')}`);
+  }
+  lines.splice(50_000, 1, 'user-0004?');
+  lines.splice(75_000, 1, 'USER-00999');
+  return `${lines.join('\n')}\n`;
+}
+
+interface ExclusionResult {
+  readonly output: string;
+  readonly seconds: number;
+  readonly baselineSeconds: number;
+  /** Users the patterns exempted (read from the JSON output). */
+  readonly exempted?: number;
+}
+
+/** The built CLI, as a user runs it, against moto: wall time from start to exit. */
+async function timedCli(args: string[], endpoint: string): Promise<{ seconds: number; stdout: string }> {
+  const started = performance.now();
+  const stdout = await node(['dist/bin/awssec.js', 'iam-mfa', 'report', ...args], {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+  });
+  return { seconds: (performance.now() - started) / 1000, stdout };
+}
+
+async function exclusionScenarios(endpoint: string): Promise<ExclusionResult[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'awssec-bench-'));
+  try {
+    const file = join(dir, 'exclude.txt');
+    await writeFile(file, excludeFileText());
+    const results: ExclusionResult[] = [];
+    for (const output of ['table', 'json', 'csv']) {
+      process.stderr.write(`  report -o ${output}, ${EXCLUDE_PATTERNS.toLocaleString('en')} patterns…`);
+      const baseline = await timedCli(['-o', output], endpoint);
+      const run = await timedCli(['-o', output, '--exclude-file', file], endpoint);
+      const exempted =
+        output === 'json'
+          ? (JSON.parse(run.stdout) as { summary: { exempted: number } }).summary.exempted
+          : -1;
+      results.push({
+        output,
+        seconds: Math.round(run.seconds * 100) / 100,
+        baselineSeconds: Math.round(baseline.seconds * 100) / 100,
+        exempted,
+      });
+      process.stderr.write(` ${run.seconds.toFixed(1)} s (${baseline.seconds.toFixed(1)} s without)\n`);
+    }
+    return results;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function bundleSizes(): Promise<{ name: string; kb: number; loadMs: number }[]> {
   // Inside the project, so that loading a bundle finds the SDK in node_modules as Lambda finds its own.
   await mkdir(join(ROOT, 'bench/.bundles'), { recursive: true });
@@ -192,6 +267,8 @@ async function main(): Promise<void> {
     );
     const bulk1000 = await runScenario('report bulk, 1,000', { kind: 'report', source: 'bulk' }, proxy);
     const live1000 = await runScenario('report live, 1,000', { kind: 'report', source: 'live' }, proxy);
+    process.stderr.write('The CLI with a long --exclude-file, 1,000 users, straight against moto:\n');
+    const exclusions = await exclusionScenarios(moto.endpoint);
     process.stderr.write('Seeding 4,000 more users…\n');
     await seedUsers(iam, moto, mix(1000, 4000), 32);
     const bulk5000 = await runScenario('report bulk, 5,000', { kind: 'report', source: 'bulk' }, proxy);
@@ -239,6 +316,14 @@ async function main(): Promise<void> {
         `floor ${floor.seconds.toFixed(1)} s (${floor.operation}), took ${(enforce.wallMs / 1000).toFixed(1)} s: ${(enforceShare * 100).toFixed(0)}%; ${enforce.enforced ?? 0} enforced, ${enforce.failed ?? 0} failed`,
         enforceShare >= TARGETS.enforceShareOfFloor && (enforce.failed ?? 0) === 0,
       ],
+      ...exclusions.map(
+        (e) =>
+          [
+            `report -o ${e.output}, 1,000 users, ${EXCLUDE_PATTERNS.toLocaleString('en')}-line --exclude-file < ${TARGETS.excludePatternsSeconds} s`,
+            `${e.seconds.toFixed(1)} s (${e.baselineSeconds.toFixed(1)} s without the file)`,
+            e.seconds < TARGETS.excludePatternsSeconds,
+          ] as const,
+      ),
       ...bundles.map(
         (b) =>
           [
@@ -268,6 +353,7 @@ async function main(): Promise<void> {
       ratePerOperation: RATE_PER_OPERATION,
       scenarios,
       enforceFloor: { ...floor, share: Math.round(enforceShare * 1000) / 1000 },
+      exclusions,
       bundles,
       targets: checks.map(([target, measured, met]) => ({ target, measured, met })),
     };

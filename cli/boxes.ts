@@ -21,3 +21,17 @@ export function table(
 export function title(text: string, style: Style): string {
   return style.colors.bold(text.toUpperCase());
 }
+
+/** Lists longer than this are summarised in a header box; the JSON output keeps them whole. */
+const HEADER_LIST_MAX = 10;
+const HEADER_LIST_SHOWN = 3;
+
+/**
+ * `svc-*, bob`, or for a long list `100000 names or patterns (alice, bob,
+ * carol, … ; all of them in --output json)`: a header stays a few lines, and
+ * a table cell of 100,000 names would take cli-table3 minutes to lay out.
+ */
+export function headerList(items: readonly string[]): string {
+  if (items.length <= HEADER_LIST_MAX) return items.join(', ');
+  return `${items.length} names or patterns (${items.slice(0, HEADER_LIST_SHOWN).join(', ')}, … ; all of them in --output json)`;
+}

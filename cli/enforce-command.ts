@@ -9,7 +9,12 @@ import {
   renderRestoreTable,
   restoreToCsv,
 } from './render-enforcement.ts';
-import { type AssessmentFlags, type CommandContext, selectionFromFlags } from './report-command.ts';
+import {
+  type AssessmentFlags,
+  type CommandContext,
+  flagPatterns,
+  selectionFromFlags,
+} from './report-command.ts';
 import { formatResult, type ReportFormat } from './report-output.ts';
 import { styleFor } from './terminal.ts';
 import { UsageError } from './usage-error.ts';
@@ -48,6 +53,7 @@ export async function runEnforceCommand(flags: EnforceFlags, context: CommandCon
   const { io } = context;
   const dryRun = dryRunFrom(flags);
   const selection = await selectionFromFlags(flags);
+  const breakGlass = flagPatterns('--break-glass', flags.breakGlass);
   const progress = startProgress(io.stderr, true);
   let run: EnforcementRun;
   try {
@@ -57,9 +63,8 @@ export async function runEnforceCommand(flags: EnforceFlags, context: CommandCon
       source: flags.source,
       credentialReportTimeoutMs: flags.reportTimeout * 1000,
       gracePeriodDays: flags.gracePeriodDays,
-      includeUsers: selection.include,
-      excludeUsers: selection.exclude,
-      breakGlass: flags.breakGlass,
+      ...selection,
+      breakGlass,
       recordBucket: flags.recordBucket,
       disableConsoleAccess: flags.disableConsoleAccess,
       maxUsers: flags.maxUsers,

@@ -3,6 +3,7 @@ import { AwsCallError } from '../lambdas/aws/aws-call-error.ts';
 import { DEFAULT_GRACE_PERIOD_DAYS } from '../lambdas/core/assessment.ts';
 import { DEFAULT_BLAST_RADIUS, UnrecordedKeyError } from '../lambdas/core/enforcement.ts';
 import { OPERATOR_COMMANDS } from '../lambdas/core/operator-policies.ts';
+import { describeRange, numberInRange, type RangedOption } from '../lambdas/core/option-ranges.ts';
 import { RefusedRunError } from '../lambdas/use-cases/enforce-mfa-compliance.ts';
 import { InvalidOptionError } from '../lambdas/use-cases/generate-mfa-report.ts';
 import { UnknownUserError } from '../lambdas/use-cases/restore-user.ts';
@@ -22,31 +23,13 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-function wholeDays(value: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('give a whole number of days, 0 or more.');
-  return Number(value);
-}
-
-function positiveSeconds(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
-    throw new InvalidArgumentError('give a whole number of seconds, 1 or more.');
-  }
-  return Number(value);
-}
-
-function positiveCount(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
-    throw new InvalidArgumentError('give a whole number of users, 1 or more.');
-  }
-  return Number(value);
-}
-
-function percentage(value: string): number {
-  const number = Number(value.trim());
-  if (value.trim() === '' || !Number.isFinite(number) || number <= 0 || number > 100) {
-    throw new InvalidArgumentError('give a percentage above 0 and at most 100.');
-  }
-  return number;
+/** A parser for a numeric option: plain decimal within its range (lambdas/core/option-ranges.ts), checked before any call. */
+function ranged(option: RangedOption): (value: string) => number {
+  return (value) => {
+    const number = numberInRange(option, value);
+    if (number === undefined) throw new InvalidArgumentError(`give ${describeRange(option)}.`);
+    return number;
+  };
 }
 
 function outputOption(): Option {
@@ -61,11 +44,18 @@ function addAssessmentOptions(command: Command): Command {
       '--exclude-file <file>',
       'exempt the users named in this file: one name or pattern a line, # comments',
     )
-    .option('--include-users <names>', 'cover only these users (names or patterns); beats exclusion')
+    .option(
+      '--include-users <names>',
+      'cover only these users (names or patterns); an exact name overrides its exemption, a pattern does not',
+    )
+    .option(
+      '--ignore-exemptions',
+      'override every exemption (the awssec:mfa-exempt tag); not with --exclude-users or --exclude-file',
+    )
     .option(
       '--grace-period-days <days>',
-      'days a new user may go without MFA',
-      wholeDays,
+      'days a new user may go without MFA (0 to 3650)',
+      ranged('gracePeriodDays'),
       DEFAULT_GRACE_PERIOD_DAYS,
     )
     .addOption(
@@ -78,8 +68,8 @@ function addAssessmentOptions(command: Command): Command {
     )
     .option(
       '--report-timeout <seconds>',
-      'how long to wait for AWS to generate the credential report',
-      positiveSeconds,
+      'how long to wait for AWS to generate the credential report (1 to 3600 seconds)',
+      ranged('reportTimeoutSeconds'),
       180,
     );
 }
@@ -116,16 +106,19 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
       .option('--disable-console-access', 'also delete the console password of each non-compliant user')
       .option(
         '--max-users <n>',
-        `refuse to act on more than this many users (default ${DEFAULT_BLAST_RADIUS.maxUsers})`,
-        positiveCount,
+        `refuse to act on more than this many users (1 to 5000; default ${DEFAULT_BLAST_RADIUS.maxUsers})`,
+        ranged('maxUsers'),
       )
       .option(
         '--max-percent <p>',
-        `refuse to act on more than this share of all IAM users (default ${DEFAULT_BLAST_RADIUS.maxPercent})`,
-        percentage,
+        `refuse to act on more than this share of all IAM users (above 0, at most 100; default ${DEFAULT_BLAST_RADIUS.maxPercent})`,
+        ranged('maxPercent'),
       )
       .option('--force', 'go ahead above --max-users or --max-percent')
-      .option('--break-glass <names>', 'never act on these users: comma-separated names or patterns')
+      .option(
+        '--break-glass <names>',
+        'never act on these users, whatever --include-users says: comma-separated names or patterns',
+      )
       .option(
         '--record-bucket <bucket>',
         "an S3 bucket for the records of users who have IAM's 50 tags (without it they are not acted on)",

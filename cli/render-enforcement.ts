@@ -6,7 +6,7 @@ import type {
   UserOutcome,
 } from '../lambdas/use-cases/enforce-mfa-compliance.ts';
 import type { RestoreRun } from '../lambdas/use-cases/restore-user.ts';
-import { table, title } from './boxes.ts';
+import { headerList, table, title } from './boxes.ts';
 import type { Style } from './terminal.ts';
 
 const ACTION_TEXT: Record<EnforcementActionRecord['action'], string> = {
@@ -62,7 +62,10 @@ function header(run: EnforcementRun, style: Style): string {
       `Run by ${run.caller_arn} (never acted on)`,
       policyLine,
       guardLine,
-      ...(run.settings.break_glass.length > 0 ? [`Break-glass: ${run.settings.break_glass.join(', ')}`] : []),
+      ...(run.settings.break_glass.length > 0
+        ? [`Break-glass: ${headerList(run.settings.break_glass)}`]
+        : []),
+      ...(run.settings.ignore_exemptions ? ['Exemptions: every one overridden (--ignore-exemptions)'] : []),
     ].join('\n'),
   ]);
   return box.toString();

@@ -1,7 +1,7 @@
 import type { ComplianceStatus, Risk } from '../lambdas/core/assessment.ts';
 import { COMPLIANCE_TARGETS, type MfaReport, type MfaReportUser } from '../lambdas/core/mfa-report.ts';
 import type { MfaDeviceKind } from '../lambdas/core/user-facts.ts';
-import { table, title } from './boxes.ts';
+import { headerList, table, title } from './boxes.ts';
 import type { Style } from './terminal.ts';
 
 /**
@@ -38,8 +38,9 @@ function header(report: MfaReport, style: Style): string {
         : 'Source: every user read live';
   const { settings } = report;
   const scope = [
-    settings.include_users.length > 0 ? `Only: ${settings.include_users.join(', ')}` : '',
-    settings.exclude_users.length > 0 ? `Exempted by name: ${settings.exclude_users.join(', ')}` : '',
+    settings.include_users.length > 0 ? `Only: ${headerList(settings.include_users)}` : '',
+    settings.exclude_users.length > 0 ? `Exempted by name: ${headerList(settings.exclude_users)}` : '',
+    settings.ignore_exemptions ? 'Exemptions: every one overridden (--ignore-exemptions)' : '',
   ].filter((line) => line !== '');
   box.push([
     [

@@ -13,6 +13,7 @@ export interface AssessmentFlags {
   readonly excludeUsers?: string | undefined;
   readonly excludeFile?: string | undefined;
   readonly includeUsers?: string | undefined;
+  readonly ignoreExemptions?: boolean | undefined;
   readonly gracePeriodDays: number;
   readonly source: InventorySourceKind;
   readonly reportTimeout: number;
@@ -30,12 +31,23 @@ export interface CommandContext {
   readonly now?: (() => Date) | undefined;
 }
 
-/** Include and exclude patterns from the flags, the exclude file read and checked. */
-export async function selectionFromFlags(
-  flags: AssessmentFlags,
-): Promise<{ include: string[]; exclude: string[] }> {
-  const include = flagPatterns('--include-users', flags.includeUsers);
-  const exclude = flagPatterns('--exclude-users', flags.excludeUsers);
+/** The selection options of the API, from the flags: undefined for an option not given. */
+export interface FlagSelection {
+  readonly includeUsers: string[] | undefined;
+  readonly excludeUsers: string[] | undefined;
+  readonly ignoreExemptions: boolean;
+}
+
+/** Include and exclude patterns from the flags, the exclude file read and checked; nothing is called yet. */
+export async function selectionFromFlags(flags: AssessmentFlags): Promise<FlagSelection> {
+  const ignoreExemptions = flags.ignoreExemptions === true;
+  if (ignoreExemptions && (flags.excludeUsers !== undefined || flags.excludeFile !== undefined)) {
+    throw new UsageError(
+      `--ignore-exemptions and ${flags.excludeUsers !== undefined ? '--exclude-users' : '--exclude-file'} contradict each other: give one (--ignore-exemptions exempts nobody)`,
+    );
+  }
+  const includeUsers = flagPatterns('--include-users', flags.includeUsers);
+  let excludeUsers = flagPatterns('--exclude-users', flags.excludeUsers);
   if (flags.excludeFile !== undefined) {
     let text: string;
     try {
@@ -46,18 +58,22 @@ export async function selectionFromFlags(
         `--exclude-file: cannot read ${flags.excludeFile} (${code}); give a readable file with one name or pattern a line`,
       );
     }
+    let fromFile: string[];
     try {
-      exclude.push(...parsePatternFile(text));
+      fromFile = parsePatternFile(text);
     } catch (error) {
       throw new UsageError(`--exclude-file ${flags.excludeFile}: ${(error as Error).message}`);
     }
+    // concat, not push(...): a file of 100,000 names is more arguments than a call may take.
+    excludeUsers = excludeUsers === undefined ? fromFile : excludeUsers.concat(fromFile);
   }
-  return { include, exclude };
+  return { includeUsers, excludeUsers, ignoreExemptions };
 }
 
-function flagPatterns(flag: string, value: string | undefined): string[] {
+/** The flag's names or patterns, checked (undefined when the flag is not given); the error names the flag. */
+export function flagPatterns(flag: string, value: string | undefined): string[] | undefined {
   try {
-    return value === undefined ? [] : parsePatternList(value);
+    return value === undefined ? undefined : parsePatternList(value);
   } catch (error) {
     throw new UsageError(`${flag}: ${(error as Error).message}`);
   }
@@ -75,8 +91,7 @@ export async function runReportCommand(flags: ReportFlags, context: CommandConte
       source: flags.source,
       credentialReportTimeoutMs: flags.reportTimeout * 1000,
       gracePeriodDays: flags.gracePeriodDays,
-      includeUsers: selection.include,
-      excludeUsers: selection.exclude,
+      ...selection,
       now: context.now?.(),
       onProgress: progress.update,
     });

@@ -1,3 +1,4 @@
+import { describeRange, numberInRange, type RangedOption } from './core/option-ranges.ts';
 import { parsePatternList } from './core/user-selection.ts';
 import type { MetricName } from './function-contract.ts';
 
@@ -47,21 +48,11 @@ export function requiredValue(name: string, value: string): string {
   return value;
 }
 
-export function wholeNumberValue(name: string, value: string, minimum: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < minimum) {
-    throw new EnvironmentError(
-      `environment variable ${name} is '${value}': give a whole number, ${minimum} or more`,
-    );
-  }
-  return Number(value);
-}
-
-export function percentValue(name: string, value: string): number {
-  const number = Number(value);
-  if (value === '' || !Number.isFinite(number) || number <= 0 || number > 100) {
-    throw new EnvironmentError(
-      `environment variable ${name} is '${value}': give a percentage above 0 and at most 100`,
-    );
+/** A number within the option's range (lambdas/core/option-ranges.ts), as plain decimal text. */
+export function rangedValue(name: string, value: string, option: RangedOption): number {
+  const number = numberInRange(option, value);
+  if (number === undefined) {
+    throw new EnvironmentError(`environment variable ${name} is '${value}': give ${describeRange(option)}`);
   }
   return number;
 }
@@ -72,7 +63,9 @@ export function booleanValue(name: string, value: string): boolean {
   throw new EnvironmentError(`environment variable ${name} is '${value}': give true or false`);
 }
 
+/** Names or patterns, comma-separated; '' is what the stack writes for none. An empty item is refused. */
 export function patternListValue(name: string, value: string): string[] {
+  if (value === '') return [];
   try {
     return parsePatternList(value);
   } catch (error) {

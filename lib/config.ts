@@ -6,7 +6,8 @@
  * strings too.
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { parsePatternList, validatePattern } from '../lambdas/core/user-selection.ts';
+import { describeRange, numberInRange, type RangedOption } from '../lambdas/core/option-ranges.ts';
+import { listItems, parsePatternList } from '../lambdas/core/user-selection.ts';
 import { NIGHTLY_MODES, type NightlyModeName } from '../lambdas/function-contract.ts';
 
 export interface AwssecConfig {
@@ -94,38 +95,40 @@ function domainValue(key: string, value: unknown): string {
   return text;
 }
 
-/** A JSON array of strings, or one string of comma-separated items (`a,b`, `["a","b"]`). */
-function listValue(key: string, value: unknown): string[] {
+/**
+ * A JSON array of strings, or one string of comma-separated items (`a,b`,
+ * `["a","b"]`). A key given but naming nothing (`''`, `'[]'`, `[]`), or with an
+ * empty item (`'a,,b'`, `['a','']`), is refused: leave the key out for none.
+ */
+function listValue(key: string, value: unknown, what?: string): string[] {
   let items: unknown = value;
-  if (typeof value === 'string') {
-    const text = value.trim();
-    if (text.startsWith('[')) {
-      try {
-        items = JSON.parse(text);
-      } catch {
-        throw invalid(key, value, 'is not a JSON array of strings nor a comma-separated list');
-      }
-    } else {
-      items = text.split(',');
+  if (typeof value === 'string' && value.trim().startsWith('[')) {
+    try {
+      items = JSON.parse(value);
+    } catch {
+      throw invalid(key, value, 'is not a JSON array of strings nor a comma-separated list');
     }
   }
-  if (!Array.isArray(items) || items.some((item) => typeof item !== 'string')) {
+  if (typeof items !== 'string' && !Array.isArray(items)) {
     throw invalid(key, value, 'is not a list of strings (a JSON array or a comma-separated string)');
   }
-  return (items as string[]).map((item) => item.trim()).filter((item) => item !== '');
+  try {
+    return listItems(items, what);
+  } catch (error) {
+    throw new ConfigError(`context ${key}: ${(error as Error).message}`);
+  }
 }
 
 function patternListValue(key: string, value: unknown): string[] {
+  const items = listValue(key, value);
+  // The functions get the list comma-separated: a name with a comma in it would be split in two.
+  const withComma = items.find((item) => item.includes(','));
+  if (withComma !== undefined) {
+    throw invalid(key, withComma, 'contains a comma, which the functions read as a separator');
+  }
   try {
-    if (typeof value === 'string' && !value.trim().startsWith('[')) return parsePatternList(value);
-    return listValue(key, value).map((item) => {
-      // The functions get the list comma-separated: a name with a comma in it would be split in two.
-      if (item.includes(','))
-        throw invalid(key, item, 'contains a comma, which the functions read as a separator');
-      return validatePattern(item);
-    });
+    return parsePatternList(items);
   } catch (error) {
-    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`context ${key}: ${(error as Error).message}`);
   }
 }
@@ -136,23 +139,10 @@ function booleanValue(key: string, value: unknown): boolean {
   throw invalid(key, value, 'is not true or false');
 }
 
-function numberValue(key: string, value: unknown, allowed: string): number {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isFinite(number)) throw invalid(key, value, allowed);
-  return number;
-}
-
-function wholeNumberValue(key: string, value: unknown, minimum: number): number {
-  const allowed = `is not a whole number of ${minimum} or more`;
-  const number = numberValue(key, value, allowed);
-  if (!Number.isInteger(number) || number < minimum) throw invalid(key, value, allowed);
-  return number;
-}
-
-function percentValue(key: string, value: unknown): number {
-  const allowed = 'is not a percentage above 0 and at most 100';
-  const number = numberValue(key, value, allowed);
-  if (number <= 0 || number > 100) throw invalid(key, value, allowed);
+/** A number of the key's range (lambdas/core/option-ranges.ts): a JSON number or plain decimal text. */
+function rangedValue(key: RangedOption, value: unknown): number {
+  const number = numberInRange(key, value);
+  if (number === undefined) throw invalid(key, value, `is not ${describeRange(key)}`);
   return number;
 }
 
@@ -176,8 +166,9 @@ function scheduleValue(key: string, value: unknown): string {
 
 function retentionValue(key: string, value: unknown): RetentionDays {
   const allowed = `is not a CloudWatch Logs retention (days): one of ${LOG_RETENTION_VALUES.join(', ')}`;
-  const number = numberValue(key, value, allowed);
-  if (!LOG_RETENTION_VALUES.includes(number)) throw invalid(key, value, allowed);
+  const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof number !== 'number' || !LOG_RETENTION_VALUES.includes(number))
+    throw invalid(key, value, allowed);
   return number as RetentionDays;
 }
 
@@ -186,19 +177,20 @@ type Reader<K extends keyof AwssecConfig> = (key: K, value: unknown) => AwssecCo
 const READERS: { readonly [K in keyof AwssecConfig]: Reader<K> } = {
   senderEmail: (key, value) => emailValue(key, value, true),
   emailDomain: domainValue,
-  securityEmails: (key, value) => listValue(key, value).map((item) => emailValue(key, item, false)),
+  securityEmails: (key, value) =>
+    listValue(key, value, 'email addresses').map((item) => emailValue(key, item, false)),
   schedule: scheduleValue,
   mode: modeValue,
   apply: booleanValue,
-  gracePeriodDays: (key, value) => wholeNumberValue(key, value, 0),
-  warningDays: (key, value) => wholeNumberValue(key, value, 1),
+  gracePeriodDays: rangedValue,
+  warningDays: rangedValue,
   excludeUsers: patternListValue,
   breakGlass: patternListValue,
-  maxUsers: (key, value) => wholeNumberValue(key, value, 1),
-  maxPercent: percentValue,
+  maxUsers: rangedValue,
+  maxPercent: rangedValue,
   disableConsoleAccess: booleanValue,
   logRetentionDays: retentionValue,
-  alertWindowMinutes: (key, value) => wholeNumberValue(key, value, 1),
+  alertWindowMinutes: rangedValue,
 };
 
 /** The context keys this app reads, in the README's order. */

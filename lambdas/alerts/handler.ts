@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { awsClientConfig } from '../aws/aws-clients.ts';
 import { FUNCTION_ENV } from '../function-contract.ts';
-import { readEnvironment, requiredValue, wholeNumberValue } from '../handler-support.ts';
+import { rangedValue, readEnvironment, requiredValue } from '../handler-support.ts';
 import type { AlertSettings } from '../use-cases/raise-alert.ts';
 import { createAlertsHandler } from './alerts.ts';
 
@@ -13,7 +13,7 @@ function settingsFromEnvironment(): AlertSettings {
   return {
     topicArn: requiredValue('TOPIC_ARN', env.TOPIC_ARN),
     alertTable: requiredValue('ALERT_TABLE', env.ALERT_TABLE),
-    windowMinutes: wholeNumberValue('ALERT_WINDOW_MINUTES', env.ALERT_WINDOW_MINUTES, 1),
+    windowMinutes: rangedValue('ALERT_WINDOW_MINUTES', env.ALERT_WINDOW_MINUTES, 'alertWindowMinutes'),
   };
 }
 

@@ -34,6 +34,8 @@ export interface UserAssessment {
   readonly daysSinceCreation: number;
   /** Set for users in their grace period. */
   readonly gracePeriodEndsAt: Date | undefined;
+  /** The exemption this run overrode (it also leads the reasons), or undefined. */
+  readonly exemptionOverridden: string | undefined;
 }
 
 /** What every status rule may look at, worked out once per user. */
@@ -43,6 +45,8 @@ interface UserContext {
   readonly hasMfa: boolean;
   readonly activeAccessKeys: number;
   readonly gracePeriodEndsAt: Date;
+  /** The user's exemption, unless the run overrides it. */
+  readonly exemption: string | undefined;
 }
 
 interface Verdict {
@@ -55,14 +59,14 @@ type StatusRule = (context: UserContext) => Verdict | undefined;
 
 /**
  * Why the user is exempted, or undefined: named by an exclude pattern or
- * carrying the exemption tag, and not named by an include pattern.
+ * carrying the exemption tag. Whether the run overrides it is the selector's
+ * exemptionOverride.
  */
 export function exemptionOf(
   user: Pick<UserFacts, 'userName' | 'tags'>,
-  selector: UserSelector,
+  selector: Pick<UserSelector, 'excludedBy'>,
   exemptionTag: string = EXEMPTION_TAG,
 ): string | undefined {
-  if (selector.includedExplicitly(user.userName)) return undefined;
   const pattern = selector.excludedBy(user.userName);
   if (pattern !== undefined) return `exempted: matches exclude pattern ${pattern}`;
   const reason = tagValue(user.tags, exemptionTag);
@@ -71,12 +75,10 @@ export function exemptionOf(
     : `exempted by tag ${exemptionTag}: ${reason.trim() || 'no reason given'}`;
 }
 
-const exemptedRule: StatusRule = (context) => {
-  const exemption = exemptionOf(context.user, context.options.selector, context.options.exemptionTag);
-  return exemption === undefined
+const exemptedRule: StatusRule = (context) =>
+  context.exemption === undefined
     ? undefined
-    : { status: 'exempted', reasons: [exemption, ...exposure(context)] };
-};
+    : { status: 'exempted', reasons: [context.exemption, ...exposure(context)] };
 
 /** Compliant: any MFA device, or nothing to sign in with. */
 const compliantRule: StatusRule = ({ user, hasMfa, activeAccessKeys }) => {
@@ -106,7 +108,19 @@ export function assessUser(user: UserFacts, options: AssessmentOptions): UserAss
   const hasMfa = user.mfaDevices.length > 0;
   const activeAccessKeys = user.accessKeys.filter((key) => key.active).length;
   const gracePeriodEndsAt = new Date(user.createdAt.getTime() + options.gracePeriodDays * DAY_MS);
-  const context: UserContext = { user, options, hasMfa, activeAccessKeys, gracePeriodEndsAt };
+  const exemption = exemptionOf(user, options.selector, options.exemptionTag);
+  const override = exemption === undefined ? undefined : options.selector.exemptionOverride(user.userName);
+  // An overridden exemption is said first, so nobody reads the verdict without knowing it was set aside.
+  const exemptionOverridden =
+    override === undefined ? undefined : `exemption overridden (${override}): ${exemption}`;
+  const context: UserContext = {
+    user,
+    options,
+    hasMfa,
+    activeAccessKeys,
+    gracePeriodEndsAt,
+    exemption: override === undefined ? exemption : undefined,
+  };
   const verdict = firstVerdict(context);
   const notes = [
     warningTagProblem(user.tags, options.now),
@@ -120,13 +134,18 @@ export function assessUser(user: UserFacts, options: AssessmentOptions): UserAss
     user,
     status: verdict.status,
     risk: verdict.status === 'grace-period' ? 'medium' : exposed ? 'high' : 'low',
-    reasons: [...verdict.reasons, ...notes],
+    reasons: [
+      ...(exemptionOverridden === undefined ? [] : [exemptionOverridden]),
+      ...verdict.reasons,
+      ...notes,
+    ],
     hasMfa,
     consoleAccess: user.consolePassword,
     activeAccessKeys,
     lastActivity: latest([user.passwordLastUsedAt, ...user.accessKeys.map((key) => key.lastUsedAt)]),
     daysSinceCreation: Math.max(0, Math.floor((options.now.getTime() - user.createdAt.getTime()) / DAY_MS)),
     gracePeriodEndsAt: verdict.status === 'grace-period' ? gracePeriodEndsAt : undefined,
+    exemptionOverridden,
   };
 }
 

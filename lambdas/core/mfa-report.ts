@@ -48,6 +48,7 @@ export interface MfaReport {
     readonly include_users: readonly string[];
     readonly exclude_users: readonly string[];
     readonly exemption_tag: string;
+    readonly ignore_exemptions: boolean;
   };
 }
 
@@ -81,6 +82,8 @@ export interface MfaReportUser {
   readonly days_since_creation: number;
   readonly grace_period_ends_at: string | null;
   readonly reasons: readonly string[];
+  /** The exemption this run overrode (an exact name in include_users, or ignore_exemptions); null otherwise. */
+  readonly exemption_overridden: string | null;
 }
 
 /** The figures the table report holds the account to. */
@@ -159,6 +162,7 @@ export function buildMfaReport(
       include_users: [...options.selection.include],
       exclude_users: [...options.selection.exclude],
       exemption_tag: options.exemptionTag ?? EXEMPTION_TAG,
+      ignore_exemptions: options.selection.ignoreExemptions === true,
     },
   };
 }
@@ -222,5 +226,6 @@ function toReportUser(assessment: UserAssessment): MfaReportUser {
     days_since_creation: assessment.daysSinceCreation,
     grace_period_ends_at: assessment.gracePeriodEndsAt?.toISOString() ?? null,
     reasons: assessment.reasons,
+    exemption_overridden: assessment.exemptionOverridden ?? null,
   };
 }

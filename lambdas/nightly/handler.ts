@@ -10,10 +10,9 @@ import {
   booleanValue,
   choiceValue,
   patternListValue,
-  percentValue,
+  rangedValue,
   readEnvironment,
   requiredValue,
-  wholeNumberValue,
 } from '../handler-support.ts';
 import type { NightlySettings } from '../use-cases/nightly-run.ts';
 import { createNightlyHandler } from './nightly.ts';
@@ -23,12 +22,12 @@ function settingsFromEnvironment(): NightlySettings {
   return {
     mode: choiceValue('MODE', env.MODE, NIGHTLY_MODES),
     apply: booleanValue('APPLY', env.APPLY),
-    gracePeriodDays: wholeNumberValue('GRACE_PERIOD_DAYS', env.GRACE_PERIOD_DAYS, 0),
-    warningDays: wholeNumberValue('WARNING_DAYS', env.WARNING_DAYS, 1),
+    gracePeriodDays: rangedValue('GRACE_PERIOD_DAYS', env.GRACE_PERIOD_DAYS, 'gracePeriodDays'),
+    warningDays: rangedValue('WARNING_DAYS', env.WARNING_DAYS, 'warningDays'),
     excludeUsers: patternListValue('EXCLUDE_USERS', env.EXCLUDE_USERS),
     breakGlass: patternListValue('BREAK_GLASS', env.BREAK_GLASS),
-    maxUsers: wholeNumberValue('MAX_USERS', env.MAX_USERS, 1),
-    maxPercent: percentValue('MAX_PERCENT', env.MAX_PERCENT),
+    maxUsers: rangedValue('MAX_USERS', env.MAX_USERS, 'maxUsers'),
+    maxPercent: rangedValue('MAX_PERCENT', env.MAX_PERCENT, 'maxPercent'),
     disableConsoleAccess: booleanValue('DISABLE_CONSOLE_ACCESS', env.DISABLE_CONSOLE_ACCESS),
     reportBucket: requiredValue('REPORT_BUCKET', env.REPORT_BUCKET),
     topicArn: requiredValue('TOPIC_ARN', env.TOPIC_ARN),

@@ -4,7 +4,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SESClient } from '@aws-sdk/client-ses';
 import { awsClientConfig, createIamClient, createStsClient } from '../aws/aws-clients.ts';
 import { FUNCTION_ENV, METRICS } from '../function-contract.ts';
-import { patternListValue, readEnvironment, wholeNumberValue } from '../handler-support.ts';
+import { patternListValue, rangedValue, readEnvironment } from '../handler-support.ts';
 import type { OnboardingSettings } from '../use-cases/onboard-user.ts';
 import { createOnboardingHandler } from './onboarding.ts';
 
@@ -15,7 +15,7 @@ function settingsFromEnvironment(): OnboardingSettings {
     emailDomain: env.EMAIL_DOMAIN,
     excludeUsers: patternListValue('EXCLUDE_USERS', env.EXCLUDE_USERS),
     breakGlass: patternListValue('BREAK_GLASS', env.BREAK_GLASS),
-    gracePeriodDays: wholeNumberValue('GRACE_PERIOD_DAYS', env.GRACE_PERIOD_DAYS, 0),
+    gracePeriodDays: rangedValue('GRACE_PERIOD_DAYS', env.GRACE_PERIOD_DAYS, 'gracePeriodDays'),
   };
 }
 

@@ -34,8 +34,8 @@ import { createUserSelector, patternMatcher } from '../core/user-selection.ts';
 import {
   awsClients,
   type GenerateMfaReportOptions,
-  InvalidOptionError,
   patterns,
+  rangedOption,
   readScopedInventory,
   recordBucketOption,
   reportSettings,
@@ -46,13 +46,13 @@ export interface EnforceMfaComplianceOptions extends GenerateMfaReportOptions {
   readonly dryRun?: boolean | undefined;
   /** Also delete the login profile (console password) of each non-compliant user. @default false */
   readonly disableConsoleAccess?: boolean | undefined;
-  /** Most users one run may act on. @default 10 */
+  /** Most users one run may act on, 1 to 5000. @default 10 */
   readonly maxUsers?: number | undefined;
-  /** Most users one run may act on, as a percentage of all IAM users. @default 50 */
+  /** Most users one run may act on, as a percentage of all IAM users: above 0, at most 100. @default 50 */
   readonly maxPercent?: number | undefined;
   /** Go ahead even above maxUsers or maxPercent. @default false */
   readonly force?: boolean | undefined;
-  /** Users never acted on, whatever their status: names or patterns. */
+  /** Users never acted on, whatever their status and whatever includeUsers says: names or patterns (undefined for none). */
   readonly breakGlass?: string | readonly string[] | undefined;
   readonly onProgress?: ((event: EnforcementProgress) => void) | undefined;
   /** Act only on users warned (tag awssec:mfa-warned-at) at least a day before this time: the nightly run's rule. */
@@ -160,6 +160,7 @@ export interface EnforcementRun {
     readonly grace_period_days: number;
     readonly include_users: readonly string[];
     readonly exclude_users: readonly string[];
+    readonly ignore_exemptions: boolean;
     readonly break_glass: readonly string[];
     readonly disable_console_access: boolean;
     /** Where records go for users at IAM's tag quota; null without a record store. */
@@ -181,10 +182,11 @@ export async function enforceMfaCompliance(
 ): Promise<EnforcementRun> {
   const settings = reportSettings(options);
   const limits = {
-    maxUsers: wholeNumber('maxUsers', options.maxUsers ?? DEFAULT_BLAST_RADIUS.maxUsers, 1),
-    maxPercent: percentLimit(options.maxPercent ?? DEFAULT_BLAST_RADIUS.maxPercent),
+    maxUsers: rangedOption('maxUsers', options.maxUsers, DEFAULT_BLAST_RADIUS.maxUsers),
+    maxPercent: rangedOption('maxPercent', options.maxPercent, DEFAULT_BLAST_RADIUS.maxPercent),
   };
   const breakGlassPatterns = patterns('breakGlass', options.breakGlass);
+  const breakGlass = patternMatcher(breakGlassPatterns);
   const dryRun = options.dryRun ?? true;
   const force = options.force ?? false;
   const disableConsoleAccess = options.disableConsoleAccess ?? false;
@@ -206,7 +208,7 @@ export async function enforceMfaCompliance(
   const assessmentOptions: AssessmentOptions = { ...rules, selector: createUserSelector(settings.selection) };
   const { targets, protectedUsers } = selectTargets(assessments, {
     callerUserName: caller.userName,
-    breakGlass: patternMatcher(breakGlassPatterns),
+    breakGlass,
     requireWarningAt: options.requireWarningAt,
   });
   const policyArn = requireMfaPolicyArn(caller);
@@ -306,7 +308,7 @@ export async function enforceMfaCompliance(
     outcome: 'protected',
     justification: {
       caller: 'the identity running this tool is never acted on',
-      'break-glass': `break-glass user (${patternMatcher(breakGlassPatterns)(assessment.user.userName) ?? ''}): never acted on`,
+      'break-glass': `break-glass user (${breakGlass(assessment.user.userName) ?? ''}): never acted on`,
       'not-warned': 'no warning between 24 hours and 30 days old: the nightly run acts a day after a warning',
     }[reason],
     state: null,
@@ -344,6 +346,7 @@ export async function enforceMfaCompliance(
       grace_period_days: settings.gracePeriodDays,
       include_users: settings.selection.include,
       exclude_users: settings.selection.exclude,
+      ignore_exemptions: settings.selection.ignoreExemptions === true,
       break_glass: breakGlassPatterns,
       disable_console_access: disableConsoleAccess,
       record_store: recordStore?.where(caller.accountId) ?? null,
@@ -501,18 +504,4 @@ function summarize(
       }),
     ) as EnforcementRun['summary']['actions'],
   };
-}
-
-function wholeNumber(option: string, value: number, minimum: number): number {
-  if (!Number.isInteger(value) || value < minimum) {
-    throw new InvalidOptionError(`${option} must be a whole number, ${minimum} or more (got ${value})`);
-  }
-  return value;
-}
-
-function percentLimit(value: number): number {
-  if (!Number.isFinite(value) || value <= 0 || value > 100) {
-    throw new InvalidOptionError(`maxPercent must be a number above 0 and at most 100 (got ${value})`);
-  }
-  return value;
 }

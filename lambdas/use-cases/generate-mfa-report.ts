@@ -9,14 +9,10 @@ import {
 } from '../aws/iam-inventory.ts';
 import { DEFAULT_GRACE_PERIOD_DAYS } from '../core/assessment.ts';
 import { buildMfaReport, type MfaReport } from '../core/mfa-report.ts';
+import { describeRange, numberInRange, type RangedOption } from '../core/option-ranges.ts';
 import type { AccountInventory } from '../core/user-facts.ts';
 import { isBucketName } from '../core/user-record.ts';
-import {
-  createUserSelector,
-  parsePatternList,
-  type UserSelection,
-  validatePattern,
-} from '../core/user-selection.ts';
+import { createUserSelector, parsePatternList, type UserSelection } from '../core/user-selection.ts';
 
 /** How to reach AWS: settings for clients made here, or the caller's own clients. */
 export interface AwsSettingsAndClients extends AwsClientSettings {
@@ -28,19 +24,27 @@ export interface AwsSettingsAndClients extends AwsClientSettings {
 export interface GenerateMfaReportOptions extends AwsSettingsAndClients {
   /** `bulk` reads the credential report (fast), `live` reads each user (current). @default 'bulk' */
   readonly source?: InventorySourceKind | undefined;
-  /** Days a new user may go without MFA. @default 7 */
+  /** Days a new user may go without MFA, 0 to 3650. @default 7 */
   readonly gracePeriodDays?: number | undefined;
-  /** Names or patterns (`svc-*`) of users to exempt: a comma-separated string or a list. */
+  /**
+   * Names or patterns (`svc-*`) of users to exempt: a comma-separated string or a list.
+   * Undefined when there are none: an empty list or an empty item is refused.
+   */
   readonly excludeUsers?: string | readonly string[] | undefined;
-  /** When given, the report covers only these users, and they are never exempted. */
+  /**
+   * When given, the report covers only these users. Patterns keep exemptions;
+   * an exact user name overrides the user's exemption (and the report says so).
+   */
   readonly includeUsers?: string | readonly string[] | undefined;
+  /** Override every exemption (the tag; excludeUsers cannot be given with it). @default false */
+  readonly ignoreExemptions?: boolean | undefined;
   /** @default 'awssec:mfa-exempt' */
   readonly exemptionTag?: string | undefined;
   /** The time the rules are applied at. @default now */
   readonly now?: Date | undefined;
-  /** Users read at the same time by per-user calls. @default 8 */
+  /** Users read at the same time by per-user calls, 1 to 64. @default 8 */
   readonly concurrency?: number | undefined;
-  /** How long to wait for AWS to generate the credential report. @default 180000 */
+  /** How long to wait for AWS to generate the credential report, 1000 to 3600000. @default 180000 */
   readonly credentialReportTimeoutMs?: number | undefined;
   readonly onProgress?: ((event: InventoryProgress) => void) | undefined;
 }
@@ -92,21 +96,21 @@ export interface ReportSettings {
 
 /** Checks the options before any AWS call, so bad input changes and costs nothing. */
 export function reportSettings(options: GenerateMfaReportOptions): ReportSettings {
-  const gracePeriodDays = options.gracePeriodDays ?? DEFAULT_GRACE_PERIOD_DAYS;
-  if (!Number.isInteger(gracePeriodDays) || gracePeriodDays < 0) {
-    throw new InvalidOptionError(
-      `gracePeriodDays must be a whole number of days, 0 or more (got ${gracePeriodDays})`,
-    );
-  }
+  const gracePeriodDays = rangedOption('gracePeriodDays', options.gracePeriodDays, DEFAULT_GRACE_PERIOD_DAYS);
   const source = options.source ?? 'bulk';
   if (source !== 'bulk' && source !== 'live' && source !== 'auto') {
     throw new InvalidOptionError(`source must be 'bulk', 'live' or 'auto' (got '${String(source)}')`);
   }
-  if (
-    options.concurrency !== undefined &&
-    !(Number.isInteger(options.concurrency) && options.concurrency > 0)
-  ) {
-    throw new InvalidOptionError(`concurrency must be a whole number above 0 (got ${options.concurrency})`);
+  rangedOption('concurrency', options.concurrency, 1);
+  rangedOption('credentialReportTimeoutMs', options.credentialReportTimeoutMs, 1000);
+  const ignoreExemptions = options.ignoreExemptions ?? false;
+  if (typeof ignoreExemptions !== 'boolean') {
+    throw new InvalidOptionError(`ignoreExemptions must be true or false (got ${String(ignoreExemptions)})`);
+  }
+  if (ignoreExemptions && options.excludeUsers !== undefined) {
+    throw new InvalidOptionError(
+      'ignoreExemptions and excludeUsers contradict each other: give excludeUsers to exempt users, or ignoreExemptions to exempt nobody',
+    );
   }
   return {
     source,
@@ -114,17 +118,34 @@ export function reportSettings(options: GenerateMfaReportOptions): ReportSetting
     selection: {
       include: patterns('includeUsers', options.includeUsers),
       exclude: patterns('excludeUsers', options.excludeUsers),
+      ignoreExemptions,
     },
   };
 }
 
-/** Names or patterns from a comma-separated string or a list, checked; the error names the option. */
+/** The option's value checked against its range (lambdas/core/option-ranges.ts), or the default when not given. */
+export function rangedOption(option: RangedOption, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = numberInRange(option, value);
+  if (number === undefined) {
+    const shown = typeof value === 'string' ? `'${value}'` : String(value);
+    throw new InvalidOptionError(`${option} must be ${describeRange(option)} (got ${shown})`);
+  }
+  return number;
+}
+
+/**
+ * Names or patterns from a comma-separated string or a list, checked; the
+ * error names the option. Undefined means not given; an empty list or item
+ * is refused (see listItems).
+ */
 export function patterns(option: string, value: string | readonly string[] | undefined): string[] {
+  if (value === undefined) return [];
+  if (typeof value !== 'string' && !Array.isArray(value)) {
+    throw new InvalidOptionError(`${option} must be a comma-separated string or a list of names`);
+  }
   try {
-    if (value === undefined) return [];
-    return typeof value === 'string'
-      ? parsePatternList(value)
-      : value.map((item) => validatePattern(item.trim()));
+    return parsePatternList(value);
   } catch (error) {
     throw new InvalidOptionError(`${option}: ${(error as Error).message}`);
   }

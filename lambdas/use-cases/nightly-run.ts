@@ -83,7 +83,7 @@ export async function runNightly(
   now: Date = new Date(),
 ): Promise<NightlyResult> {
   const options = {
-    excludeUsers: [...settings.excludeUsers],
+    excludeUsers: listOrUndefined(settings.excludeUsers),
     gracePeriodDays: settings.gracePeriodDays,
     now,
   };
@@ -122,9 +122,9 @@ export async function runNightly(
         inventory,
         now,
         dryRun: !settings.apply,
-        excludeUsers: [...settings.excludeUsers],
+        excludeUsers: listOrUndefined(settings.excludeUsers),
         gracePeriodDays: settings.gracePeriodDays,
-        breakGlass: [...settings.breakGlass],
+        breakGlass: listOrUndefined(settings.breakGlass),
         maxUsers: settings.maxUsers,
         maxPercent: settings.maxPercent,
         disableConsoleAccess: settings.disableConsoleAccess,
@@ -157,6 +157,11 @@ export async function runNightly(
   };
   await publish(clients.sns, settings.topicArn, nightlySummary(result, settings));
   return result;
+}
+
+/** The API refuses an empty list (a guard that names nobody); none configured means not given. */
+function listOrUndefined(list: readonly string[]): string[] | undefined {
+  return list.length === 0 ? undefined : [...list];
 }
 
 async function warnUser(

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TagUserCommand } from '@aws-sdk/client-iam';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/program.ts';
@@ -146,9 +147,9 @@ describe('awssec iam-mfa report', () => {
     expect(await readFile(path, 'utf8')).toBe('{"earlier":true}');
   });
 
-  it('reads exclusions from a file, and lets --include-users beat them', async () => {
+  it('reads exclusions from a file; an exact name in --include-users overrides them, a pattern does not', async () => {
     const file = join(workDir, 'exclude.txt');
-    await writeFile(file, '# service accounts\nsvc-*\nbob.wilson  # on leave\n');
+    await writeFile(file, '# service accounts\nsvc-*\n\nbob.wilson  # on leave\n');
     const excluded: MfaReport = JSON.parse((await report(['-o', 'json', '--exclude-file', file])).stdout);
     expect(excluded.users.filter((u) => u.status === 'exempted').map((u) => u.username)).toEqual([
       'bob.wilson',
@@ -156,13 +157,81 @@ describe('awssec iam-mfa report', () => {
     ]);
     emulator.proxy.seen.clear();
     const included: MfaReport = JSON.parse(
-      (await report(['-o', 'json', '--exclude-file', file, '--include-users', 'bob.wilson,new.*'])).stdout,
+      (await report(['-o', 'json', '--exclude-file', file, '--include-users', 'Bob.Wilson,new.*,svc-*']))
+        .stdout,
     );
-    expect(included.users.map((u) => [u.username, u.status])).toEqual([
-      ['bob.wilson', 'non-compliant'],
-      ['new.user', 'grace-period'],
+    expect(included.users.map((u) => [u.username, u.status, u.exemption_overridden])).toEqual([
+      [
+        'bob.wilson',
+        'non-compliant',
+        'exemption overridden (named by --include-users): exempted: matches exclude pattern bob.wilson',
+      ],
+      ['new.user', 'grace-period', null],
+      ['svc-backup', 'exempted', null],
+    ]);
+    expect(included.users[0]?.reasons).toEqual([
+      'exemption overridden (named by --include-users): exempted: matches exclude pattern bob.wilson',
+      'console password without MFA',
     ]);
     expect(emulator.proxy.seen.get('ListMFADevices') ?? 0).toBe(0);
+  });
+
+  it('keeps the exemption tag under an --include-users pattern; a name or --ignore-exemptions overrides it', async () => {
+    await testClients(emulator.moto.endpoint).iam.send(
+      new TagUserCommand({
+        UserName: 'svc-backup',
+        Tags: [{ Key: 'awssec:mfa-exempt', Value: 'legacy backup job' }],
+      }),
+    );
+    const verdict = async (args: string[]) => {
+      const json: MfaReport = JSON.parse((await report(['-o', 'json', ...args])).stdout);
+      return json.users.map((u) => [u.username, u.status, u.exemption_overridden]);
+    };
+    expect(await verdict(['--include-users', 'svc-*'])).toEqual([['svc-backup', 'exempted', null]]);
+    const overridden =
+      'exemption overridden (named by --include-users): exempted by tag awssec:mfa-exempt: legacy backup job';
+    expect(await verdict(['--include-users', 'svc-backup'])).toEqual([
+      ['svc-backup', 'non-compliant', overridden],
+    ]);
+    expect(await verdict(['--include-users', 'svc-*', '--ignore-exemptions'])).toEqual([
+      [
+        'svc-backup',
+        'non-compliant',
+        'exemption overridden (--ignore-exemptions): exempted by tag awssec:mfa-exempt: legacy backup job',
+      ],
+    ]);
+    const table = await report(['--include-users', 'svc-backup']);
+    expect(table.stdout.replace(/[│\s]+/g, ' ')).toContain(
+      'non-compliant · HIGH exemption overridden (named by --include-users): exempted by tag awssec:mfa-exempt: legacy backup job',
+    );
+    const ignoring = await report(['--ignore-exemptions']);
+    expect(ignoring.stdout).toContain('Exemptions: every one overridden (--ignore-exemptions)');
+  });
+
+  it('takes an exclude file of 200,000 lines, and sums up long lists in the table header', async () => {
+    const file = join(workDir, 'many.txt');
+    const lines = Array.from({ length: 200_000 }, (_, i) => `former-${i}`);
+    lines[123_456] = 'svc-*';
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const json: MfaReport = JSON.parse((await report(['-o', 'json', '--exclude-file', file])).stdout);
+    expect(json.settings.exclude_users).toHaveLength(200_000);
+    expect(json.users.find((u) => u.username === 'svc-backup')?.reasons[0]).toBe(
+      'exempted: matches exclude pattern svc-*',
+    );
+    const table = await report([
+      '--exclude-file',
+      file,
+      '--include-users',
+      'a*,b*,c*,d*,e*,f*,g*,h*,i*,j*,k*',
+    ]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain(
+      'Exempted by name: 200000 names or patterns (former-0, former-1, former-2, … ; all of them in --output json)',
+    );
+    expect(table.stdout).toContain(
+      'Only: 11 names or patterns (a*, b*, c*, … ; all of them in --output json)',
+    );
+    expect(table.stdout.split('\n').length).toBeLessThan(80);
   });
 
   it('applies --grace-period-days', async () => {
@@ -180,11 +249,51 @@ describe('awssec iam-mfa report', () => {
       ],
       [
         ['--grace-period-days', '-3'],
-        "awssec: option '--grace-period-days <days>' argument '-3' is invalid. give a whole number of days, 0 or more. (see --help)",
+        "awssec: option '--grace-period-days <days>' argument '-3' is invalid. give a whole number of days from 0 to 3650. (see --help)",
       ],
       [
         ['--grace-period-days', 'seven'],
-        "awssec: option '--grace-period-days <days>' argument 'seven' is invalid. give a whole number of days, 0 or more. (see --help)",
+        "awssec: option '--grace-period-days <days>' argument 'seven' is invalid. give a whole number of days from 0 to 3650. (see --help)",
+      ],
+      [
+        ['--grace-period-days', '999999999'],
+        "awssec: option '--grace-period-days <days>' argument '999999999' is invalid. give a whole number of days from 0 to 3650. (see --help)",
+      ],
+      [
+        ['--grace-period-days', '0x10'],
+        "awssec: option '--grace-period-days <days>' argument '0x10' is invalid. give a whole number of days from 0 to 3650. (see --help)",
+      ],
+      [
+        ['--report-timeout', '3601'],
+        "awssec: option '--report-timeout <seconds>' argument '3601' is invalid. give a whole number of seconds from 1 to 3600. (see --help)",
+      ],
+      [
+        ['--report-timeout', '1e2'],
+        "awssec: option '--report-timeout <seconds>' argument '1e2' is invalid. give a whole number of seconds from 1 to 3600. (see --help)",
+      ],
+      [
+        ['--include-users', ''],
+        "awssec: --include-users: '' names nobody: give one or more names or patterns, or leave it out",
+      ],
+      [
+        ['--include-users', ' '],
+        "awssec: --include-users: ' ' names nobody: give one or more names or patterns, or leave it out",
+      ],
+      [
+        ['--exclude-users', ',,,'],
+        "awssec: --exclude-users: ',,,' names nobody: give one or more names or patterns, or leave it out",
+      ],
+      [
+        ['--include-users', 'bob,'],
+        "awssec: --include-users: 'bob,' has an empty item (item 2): separate names or patterns with single commas, and check that every variable in it is set",
+      ],
+      [
+        ['--exclude-users', 'bob,,al'],
+        "awssec: --exclude-users: 'bob,,al' has an empty item (item 2): separate names or patterns with single commas, and check that every variable in it is set",
+      ],
+      [
+        ['--ignore-exemptions', '--exclude-users', 'svc-*'],
+        'awssec: --ignore-exemptions and --exclude-users contradict each other: give one (--ignore-exemptions exempts nobody)',
       ],
       [
         ['--source', 'cache'],
@@ -208,6 +317,32 @@ describe('awssec iam-mfa report', () => {
       expect(code).toBe(2);
       expect(stdout).toBe('');
       expect(stderr).toBe(`${message}\n`);
+      expect([...emulator.proxy.seen]).toEqual([]);
+    });
+
+    it.each([
+      ['empty', ''],
+      ['blank lines and comments only', '# nobody yet\n\n   \n# still nobody\n'],
+    ])('an exclude file that names nobody (%s)', async (_, text) => {
+      const file = join(workDir, 'nobody.txt');
+      await writeFile(file, text);
+      const { code, stdout, stderr } = await report(['--exclude-file', file]);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        `awssec: --exclude-file ${file}: names nobody (only blank lines or comments): give one name or pattern a line, or leave it out\n`,
+      );
+      expect([...emulator.proxy.seen]).toEqual([]);
+    });
+
+    it('--ignore-exemptions with --exclude-file', async () => {
+      const file = join(workDir, 'some.txt');
+      await writeFile(file, 'svc-*\n');
+      const { code, stderr } = await report(['--exclude-file', file, '--ignore-exemptions']);
+      expect(code).toBe(2);
+      expect(stderr).toBe(
+        'awssec: --ignore-exemptions and --exclude-file contradict each other: give one (--ignore-exemptions exempts nobody)\n',
+      );
       expect([...emulator.proxy.seen]).toEqual([]);
     });
 

@@ -162,17 +162,58 @@ describe('assessUser', () => {
       reasons: ['exempted by tag awssec:mfa-exempt: no reason given'],
     },
     {
-      name: 'an include pattern beats exclusion',
+      name: 'an include pattern narrows the run but keeps an exclude pattern',
+      user: userFacts('svc-backup', { accessKeys: [ACTIVE_KEY] }),
+      selection: { include: ['svc-*'], exclude: ['svc-*'] },
+      status: 'exempted',
+      risk: 'high',
+      reasons: ['exempted: matches exclude pattern svc-*', '1 active access key without MFA'],
+    },
+    {
+      name: 'an include pattern keeps the exemption tag',
+      user: userFacts('svc-exempt', { accessKeys: [ACTIVE_KEY], tags: { 'awssec:mfa-exempt': 'legacy' } }),
+      selection: { include: ['svc-*', 'sv?-exempt'], exclude: [] },
+      status: 'exempted',
+      risk: 'high',
+      reasons: ['exempted by tag awssec:mfa-exempt: legacy', '1 active access key without MFA'],
+    },
+    {
+      name: 'an exact name in include overrides an exclude pattern, and says so',
       user: userFacts('svc-backup', { accessKeys: [ACTIVE_KEY] }),
       selection: { include: ['svc-backup'], exclude: ['svc-*'] },
       status: 'non-compliant',
       risk: 'high',
-      reasons: ['1 active access key without MFA'],
+      reasons: [
+        'exemption overridden (named by --include-users): exempted: matches exclude pattern svc-*',
+        '1 active access key without MFA',
+      ],
     },
     {
-      name: 'an include pattern beats the exemption tag',
-      user: userFacts('a', { consolePassword: true, tags: { 'awssec:mfa-exempt': 'x' } }),
-      selection: { include: ['a'], exclude: [] },
+      name: 'an exact name in another case overrides the exemption tag, and says so',
+      user: userFacts('svc-exempt', { consolePassword: true, tags: { 'awssec:mfa-exempt': 'legacy' } }),
+      selection: { include: ['SVC-Exempt'], exclude: [] },
+      status: 'non-compliant',
+      risk: 'high',
+      reasons: [
+        'exemption overridden (named by --include-users): exempted by tag awssec:mfa-exempt: legacy',
+        'console password without MFA',
+      ],
+    },
+    {
+      name: '--ignore-exemptions overrides the tag for every user, and says so',
+      user: userFacts('a', { mfaDevices: [device(VIRTUAL)], tags: { 'awssec:mfa-exempt': '' } }),
+      selection: { include: [], exclude: [], ignoreExemptions: true },
+      status: 'compliant',
+      risk: 'low',
+      reasons: [
+        'exemption overridden (--ignore-exemptions): exempted by tag awssec:mfa-exempt: no reason given',
+        'MFA: virtual device',
+      ],
+    },
+    {
+      name: 'an exact name without an exemption: nothing to override, nothing said',
+      user: userFacts('bob', { consolePassword: true }),
+      selection: { include: ['bob'], exclude: [] },
       status: 'non-compliant',
       risk: 'high',
       reasons: ['console password without MFA'],
@@ -192,6 +233,18 @@ describe('assessUser', () => {
     expect(result.status).toBe(status);
     expect(result.risk).toBe(risk);
     expect(result.reasons).toEqual(reasons);
+  });
+
+  it('records the overridden exemption apart from the reasons, and nothing when none was', () => {
+    const tagged = userFacts('svc-exempt', {
+      accessKeys: [ACTIVE_KEY],
+      tags: { 'awssec:mfa-exempt': 'legacy' },
+    });
+    expect(assess(tagged, { include: ['svc-exempt'], exclude: [] }).exemptionOverridden).toBe(
+      'exemption overridden (named by --include-users): exempted by tag awssec:mfa-exempt: legacy',
+    );
+    expect(assess(tagged, { include: ['svc-*'], exclude: [] }).exemptionOverridden).toBeUndefined();
+    expect(assess(userFacts('bob'), { include: ['bob'], exclude: [] }).exemptionOverridden).toBeUndefined();
   });
 
   it('counts active keys, console access and days since creation', () => {

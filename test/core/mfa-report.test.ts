@@ -215,20 +215,45 @@ describe('buildMfaReport', () => {
     expect(risk([], { mfaEnabled: false, virtualMfa: false, accessKeysPresent: false })).toBe('high');
   });
 
-  it('leaves users outside the include patterns out of the report', () => {
+  it('leaves users outside the include patterns out of the report; a pattern keeps exemptions', () => {
     const narrowed = buildMfaReport(inventoryOf(SAMPLE), {
       ...OPTIONS,
       selection: { include: ['bob.wilson', 'svc-*'], exclude: ['svc-*'] },
     });
-    expect(narrowed.users.map((u) => [u.username, u.status])).toEqual([
-      ['bob.wilson', 'non-compliant'],
-      ['svc-backup', 'non-compliant'],
+    expect(narrowed.users.map((u) => [u.username, u.status, u.exemption_overridden])).toEqual([
+      ['bob.wilson', 'non-compliant', null],
+      ['svc-backup', 'exempted', null],
     ]);
     expect(narrowed.settings).toEqual({
       grace_period_days: 7,
       include_users: ['bob.wilson', 'svc-*'],
       exclude_users: ['svc-*'],
       exemption_tag: 'awssec:mfa-exempt',
+      ignore_exemptions: false,
     });
+  });
+
+  it('says which exemption an exact name in include_users overrode', () => {
+    const named = buildMfaReport(inventoryOf(SAMPLE), {
+      ...OPTIONS,
+      selection: { include: ['svc-backup'], exclude: ['svc-*'] },
+    });
+    expect(named.users.map((u) => [u.username, u.status, u.exemption_overridden])).toEqual([
+      [
+        'svc-backup',
+        'non-compliant',
+        'exemption overridden (named by --include-users): exempted: matches exclude pattern svc-*',
+      ],
+    ]);
+    expect(named.users[0]?.reasons[0]).toBe(named.users[0]?.exemption_overridden);
+  });
+
+  it('records ignore_exemptions in the settings', () => {
+    const report = buildMfaReport(inventoryOf(SAMPLE), {
+      ...OPTIONS,
+      selection: { include: [], exclude: [], ignoreExemptions: true },
+    });
+    expect(report.settings.ignore_exemptions).toBe(true);
+    expect(report.summary.exempted).toBe(0);
   });
 });

@@ -69,7 +69,6 @@ describe('readConfig', () => {
     const config = fromContext({
       securityEmails: ['a@example.com'],
       excludeUsers: '["svc-*", "bob"]',
-      breakGlass: [],
       apply: true,
       maxPercent: 100,
       logRetentionDays: 30,
@@ -77,17 +76,50 @@ describe('readConfig', () => {
     expect(config).toMatchObject({
       securityEmails: ['a@example.com'],
       excludeUsers: ['svc-*', 'bob'],
-      breakGlass: [],
       apply: true,
       maxPercent: 100,
       logRetentionDays: RetentionDays.ONE_MONTH,
     });
   });
 
-  it('takes an empty list string as no items', () => {
-    expect(fromContext({ excludeUsers: '', securityEmails: ' , ' })).toMatchObject({
-      excludeUsers: [],
-      securityEmails: [],
+  it.each(['excludeUsers', 'breakGlass', 'securityEmails'])(
+    'refuses %s given but naming nobody, or with an empty item; an absent key is none',
+    (key) => {
+      for (const value of ['', ' ', ' , ', '[]', []]) {
+        expect(() => fromContext({ [key]: value })).toThrow(ConfigError);
+        expect(() => fromContext({ [key]: value })).toThrow(
+          `context ${key}: ${typeof value === 'string' && !value.startsWith('[') ? `'${value}'` : '[]'} names nobody: give one or more ${key === 'securityEmails' ? 'email addresses' : 'names or patterns'}, or leave it out`,
+        );
+      }
+      for (const value of [
+        'a@example.com,,b@example.com',
+        'a@example.com,',
+        '["a@example.com",""]',
+        ['a@example.com', ' '],
+      ]) {
+        expect(() => fromContext({ [key]: value })).toThrow(ConfigError);
+        expect(() => fromContext({ [key]: value })).toThrow(`context ${key}: `);
+        expect(() => fromContext({ [key]: value })).toThrow('has an empty item (item 2)');
+      }
+      expect(fromContext({ [key]: undefined })[key as 'breakGlass']).toEqual([]);
+    },
+  );
+
+  it('takes numbers within their ranges, as JSON numbers or plain decimal text', () => {
+    expect(
+      fromContext({
+        gracePeriodDays: '3650',
+        warningDays: 30,
+        maxUsers: '5000',
+        maxPercent: '12.5',
+        alertWindowMinutes: 1440,
+      }),
+    ).toMatchObject({
+      gracePeriodDays: 3650,
+      warningDays: 30,
+      maxUsers: 5000,
+      maxPercent: 12.5,
+      alertWindowMinutes: 1440,
     });
   });
 
@@ -104,15 +136,43 @@ describe('readConfig', () => {
     ['apply', 'yes', "context apply: 'yes' is not true or false"],
     ['apply', 1, 'context apply: 1 is not true or false'],
     ['disableConsoleAccess', 'TRUE', "context disableConsoleAccess: 'TRUE' is not true or false"],
-    ['gracePeriodDays', '-1', "context gracePeriodDays: '-1' is not a whole number of 0 or more"],
-    ['gracePeriodDays', '1.5', "context gracePeriodDays: '1.5' is not a whole number of 0 or more"],
-    ['gracePeriodDays', 'seven', "context gracePeriodDays: 'seven' is not a whole number of 0 or more"],
-    ['warningDays', '0', "context warningDays: '0' is not a whole number of 1 or more"],
-    ['maxUsers', 0, 'context maxUsers: 0 is not a whole number of 1 or more'],
-    ['maxUsers', '', "context maxUsers: '' is not a whole number of 1 or more"],
-    ['maxPercent', '0', "context maxPercent: '0' is not a percentage above 0 and at most 100"],
+    ['gracePeriodDays', '-1', "context gracePeriodDays: '-1' is not a whole number of days from 0 to 3650"],
+    ['gracePeriodDays', '1.5', "context gracePeriodDays: '1.5' is not a whole number of days from 0 to 3650"],
+    ['gracePeriodDays', 'seven', "context gracePeriodDays: 'seven' is not a whole number of days"],
+    [
+      'gracePeriodDays',
+      '3651',
+      "context gracePeriodDays: '3651' is not a whole number of days from 0 to 3650",
+    ],
+    ['gracePeriodDays', 999999999, 'context gracePeriodDays: 999999999 is not a whole number of days'],
+    ['gracePeriodDays', '0x10', "context gracePeriodDays: '0x10' is not a whole number of days"],
+    ['gracePeriodDays', '1e3', "context gracePeriodDays: '1e3' is not a whole number of days"],
+    ['warningDays', '0', "context warningDays: '0' is not a whole number of days from 1 to 30"],
+    ['warningDays', 31, 'context warningDays: 31 is not a whole number of days from 1 to 30'],
+    ['maxUsers', 0, 'context maxUsers: 0 is not a whole number of users from 1 to 5000'],
+    ['maxUsers', '', "context maxUsers: '' is not a whole number of users from 1 to 5000"],
+    ['maxUsers', '5001', "context maxUsers: '5001' is not a whole number of users from 1 to 5000"],
+    ['maxUsers', '+5', "context maxUsers: '+5' is not a whole number of users"],
+    ['maxUsers', '1 0', "context maxUsers: '1 0' is not a whole number of users"],
+    [
+      'maxPercent',
+      '0',
+      "context maxPercent: '0' is not a percentage above 0 and at most 100 (plain decimal, e.g. 12.5)",
+    ],
     ['maxPercent', 101, 'context maxPercent: 101 is not a percentage above 0 and at most 100'],
-    ['alertWindowMinutes', '0', "context alertWindowMinutes: '0' is not a whole number of 1 or more"],
+    ['maxPercent', '0x10', "context maxPercent: '0x10' is not a percentage above 0 and at most 100"],
+    ['maxPercent', '1e1', "context maxPercent: '1e1' is not a percentage above 0 and at most 100"],
+    ['maxPercent', '.5', "context maxPercent: '.5' is not a percentage above 0 and at most 100"],
+    [
+      'alertWindowMinutes',
+      '0',
+      "context alertWindowMinutes: '0' is not a whole number of minutes from 1 to 1440",
+    ],
+    [
+      'alertWindowMinutes',
+      1441,
+      'context alertWindowMinutes: 1441 is not a whole number of minutes from 1 to 1440',
+    ],
     [
       'logRetentionDays',
       '100',
