@@ -55,6 +55,16 @@ export function wholeNumberValue(name: string, value: string, minimum: number): 
   return Number(value);
 }
 
+/** The account a function serves: 12 digits, as the stack sets it. */
+export function accountIdValue(name: string, value: string): string {
+  if (!/^\d{12}$/.test(value)) {
+    throw new EnvironmentError(
+      `environment variable ${name} is '${value}': give the 12-digit id of the account the function serves`,
+    );
+  }
+  return value;
+}
+
 export function percentValue(name: string, value: string): number {
   const number = Number(value);
   if (value === '' || !Number.isFinite(number) || number <= 0 || number > 100) {

@@ -2,8 +2,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SESClient } from '@aws-sdk/client-ses';
 import { awsClientConfig, createIamClient, createStsClient } from '../aws/aws-clients.ts';
-import { FUNCTION_ENV } from '../function-contract.ts';
-import { patternListValue, readEnvironment, wholeNumberValue } from '../handler-support.ts';
+import { ENV, FUNCTION_ENV } from '../function-contract.ts';
+import { accountIdValue, patternListValue, readEnvironment, wholeNumberValue } from '../handler-support.ts';
 import type { OnboardingSettings } from '../use-cases/onboard-user.ts';
 import { createOnboardingHandler } from './onboarding.ts';
 
@@ -20,6 +20,7 @@ function settingsFromEnvironment(): OnboardingSettings {
 
 export const handler = createOnboardingHandler({
   settings: settingsFromEnvironment(),
+  accountId: accountIdValue(ENV.accountId, readEnvironment([ENV.accountId]).ACCOUNT_ID),
   clients: { iam: createIamClient(), sts: createStsClient(), ses: new SESClient(awsClientConfig()) },
   logger: new Logger(),
 });

@@ -6,7 +6,7 @@ import { tagUser } from '../aws/iam-enforcer.ts';
 import type { InventoryClients } from '../aws/iam-inventory.ts';
 import { publish, sendMail } from '../aws/messaging.ts';
 import { saveNightlyReport } from '../aws/report-store.ts';
-import { asciiSubject, type Message, mfaWarningMail, recipientFor } from '../core/messages.ts';
+import { asciiSubject, type Message, messageText, mfaWarningMail, recipientFor } from '../core/messages.ts';
 import { assessInventory, buildMfaReport, type MfaReport } from '../core/mfa-report.ts';
 import { patternMatcher } from '../core/user-selection.ts';
 import { usersToWarn, WARNED_TAG } from '../core/warnings.ts';
@@ -220,6 +220,6 @@ export function nightlySummary(result: NightlyResult, settings: NightlySettings)
     subject: asciiSubject(
       `[awssec] MFA ${alarm ? 'ATTENTION' : 'OK'}: ${s.compliance_percent}% compliant, ${s['non-compliant']} non-compliant in ${report.account_id}`,
     ),
-    text: lines.join('\n'),
+    text: messageText(lines),
   };
 }
