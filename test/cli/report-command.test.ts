@@ -155,7 +155,17 @@ describe('awssec iam-mfa report', () => {
           return link;
         },
       ],
-      ['a character device', async () => '/dev/null'],
+      [
+        'a character device',
+        async () => {
+          // As root, a null device of the test's own: a save that wrongly renamed over it must not
+          // take /dev/null from the machine. Anyone else cannot write in /dev, so /dev/null is safe.
+          if (process.getuid?.() !== 0) return '/dev/null';
+          const device = join(workDir, 'null-device');
+          execFileSync('mknod', ['-m', '666', device, 'c', '1', '3']);
+          return device;
+        },
+      ],
       [
         'a named pipe (FIFO)',
         async () => {
