@@ -1,4 +1,5 @@
-import { stringify } from 'csv-stringify/sync';
+import { displaySafe } from '../lambdas/core/display-text.ts';
+import { toCsv } from '../lambdas/core/report-csv.ts';
 import type {
   EnforcementActionRecord,
   EnforcementRun,
@@ -30,8 +31,11 @@ const OUTCOME_TEXT: Record<UserOutcome, string> = {
 /**
  * The plan (dry run) or the results (after --apply): a header with the
  * guards, one row per user, the totals and what the run means for people.
+ * Every value from AWS (names, ARNs, reasons from tags, errors) is shown
+ * without control characters or escape sequences.
  */
-export function renderEnforcementTable(run: EnforcementRun, style: Style): string {
+export function renderEnforcementTable(untrusted: EnforcementRun, style: Style): string {
+  const run = displaySafe(untrusted);
   return [header(run, style), users(run, style), totals(run, style), impact(run, style)]
     .filter((section) => section !== '')
     .join('\n\n')
@@ -233,15 +237,11 @@ export function enforcementToCsv(run: EnforcementRun): string {
       justification: user.justification,
     })),
   );
-  return stringify(rows, {
-    header: true,
-    columns: [...ENFORCEMENT_COLUMNS],
-    record_delimiter: 'windows',
-    escape_formulas: true,
-  });
+  return toCsv(rows, ENFORCEMENT_COLUMNS);
 }
 
-export function renderRestoreTable(run: RestoreRun, style: Style): string {
+export function renderRestoreTable(untrusted: RestoreRun, style: Style): string {
+  const run = displaySafe(untrusted);
   const mode = run.dry_run
     ? style.colors.yellow('DRY RUN: nothing was changed')
     : style.colors.bold('APPLIED');
@@ -286,13 +286,8 @@ export function renderRestoreTable(run: RestoreRun, style: Style): string {
 }
 
 export function restoreToCsv(run: RestoreRun): string {
-  return stringify(
+  return toCsv(
     run.actions.map((action) => ({ username: run.username, ...action, error: action.error ?? '' })),
-    {
-      header: true,
-      columns: ['username', 'action', 'detail', 'result', 'error'],
-      record_delimiter: 'windows',
-      escape_formulas: true,
-    },
+    ['username', 'action', 'detail', 'result', 'error'],
   );
 }

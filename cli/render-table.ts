@@ -1,4 +1,5 @@
 import type { ComplianceStatus, Risk } from '../lambdas/core/assessment.ts';
+import { displaySafe } from '../lambdas/core/display-text.ts';
 import { COMPLIANCE_TARGETS, type MfaReport, type MfaReportUser } from '../lambdas/core/mfa-report.ts';
 import type { MfaDeviceKind } from '../lambdas/core/user-facts.ts';
 import { headerList, table, title } from './boxes.ts';
@@ -7,8 +8,11 @@ import type { Style } from './terminal.ts';
 /**
  * The human report: a boxed summary, one row per user, the at-risk lists,
  * the figures against their targets, the account findings and what to do.
+ * Every value from AWS (names, ARNs, reasons from tags, errors) is shown
+ * without control characters or escape sequences.
  */
-export function renderReportTable(report: MfaReport, style: Style): string {
+export function renderReportTable(untrusted: MfaReport, style: Style): string {
+  const report = displaySafe(untrusted);
   return [
     header(report, style),
     summary(report, style),

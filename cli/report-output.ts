@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { dirname, extname, resolve } from 'node:path';
+import type { Stats } from 'node:fs';
+import { lstat, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, extname, join, resolve } from 'node:path';
 import type { MfaReport } from '../lambdas/core/mfa-report.ts';
 import { reportToCsv } from '../lambdas/core/report-csv.ts';
 import { renderReportTable } from './render-table.ts';
@@ -39,6 +40,36 @@ export function saveFormat(path: string, output: ReportFormat): ReportFormat {
   return output;
 }
 
+/** What a path that is not a regular file is, for the message. */
+function kindOf(info: Stats): string {
+  if (info.isSymbolicLink()) return 'a symbolic link';
+  if (info.isDirectory()) return 'a directory';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  if (info.isFIFO()) return 'a named pipe (FIFO)';
+  if (info.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Refuses a path that exists and is not a regular file. The save replaces the
+ * file by a rename, which would replace a symbolic link, a device or a pipe
+ * with a regular file (and never follow the link): so only a regular file, or
+ * nothing, may be there. lstat: a link is judged as a link, not as its target.
+ */
+async function refuseNonRegularFile(path: string): Promise<void> {
+  const target = await lstat(path).catch(() => undefined);
+  if (target === undefined || target.isFile()) return;
+  if (target.isDirectory()) {
+    throw new UsageError(
+      `--save-report: ${path} is a directory; give a file name such as ${join(path, 'mfa-report.json')}`,
+    );
+  }
+  throw new UsageError(
+    `--save-report: ${path} is ${kindOf(target)}, not a regular file; give the path of a regular file or of a new one`,
+  );
+}
+
 /** Fails before the run, not after it, when the report could not be saved. */
 export async function checkSavePath(path: string): Promise<void> {
   const directory = dirname(resolve(path));
@@ -48,19 +79,26 @@ export async function checkSavePath(path: string): Promise<void> {
       `--save-report: the directory ${directory} does not exist; create it or choose another path`,
     );
   }
-  const target = await stat(path).catch(() => undefined);
-  if (target?.isDirectory()) {
-    throw new UsageError(
-      `--save-report: ${path} is a directory; give a file name such as ${path}/mfa-report.json`,
-    );
-  }
+  await refuseNonRegularFile(path);
 }
 
-/** Writes the report beside its destination, then renames it: a reader never sees half a file. */
+/**
+ * Writes the report beside its destination, then renames it: a reader never
+ * sees half a file. The temporary file is created exclusively (a link planted
+ * under its name is never followed), and the destination is checked again
+ * right before the rename, since it may have changed during the run.
+ */
 export async function saveReport(path: string, report: MfaReport, format: ReportFormat): Promise<void> {
-  const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  const temporary = `${path}.${randomBytes(8).toString('hex')}.tmp`;
   try {
-    await writeFile(temporary, formatReport(report, format, PLAIN_STYLE), { mode: 0o600 });
+    // Fails if the name exists, and leaves whatever is there alone.
+    await writeFile(temporary, formatReport(report, format, PLAIN_STYLE), { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') await unlink(temporary).catch(() => {});
+    throw error;
+  }
+  try {
+    await refuseNonRegularFile(path);
     await rename(temporary, path);
   } catch (error) {
     await unlink(temporary).catch(() => {});

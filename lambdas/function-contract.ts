@@ -38,11 +38,20 @@ export const ENV = {
   /** DynamoDB table that keeps alerts to one per user, kind and window. */
   alertTable: 'ALERT_TABLE',
   alertWindowMinutes: 'ALERT_WINDOW_MINUTES',
+  /** The 12-digit account the function serves: events of any other account are dropped. */
+  accountId: 'ACCOUNT_ID',
 } as const;
 
 /** Which variables each function reads (the stacks set exactly these). */
 export const FUNCTION_ENV = {
-  onboarding: [ENV.senderEmail, ENV.emailDomain, ENV.excludeUsers, ENV.breakGlass, ENV.gracePeriodDays],
+  onboarding: [
+    ENV.senderEmail,
+    ENV.emailDomain,
+    ENV.excludeUsers,
+    ENV.breakGlass,
+    ENV.gracePeriodDays,
+    ENV.accountId,
+  ],
   nightly: [
     ENV.mode,
     ENV.apply,
@@ -58,7 +67,7 @@ export const FUNCTION_ENV = {
     ENV.senderEmail,
     ENV.emailDomain,
   ],
-  alerts: [ENV.topicArn, ENV.alertTable, ENV.alertWindowMinutes],
+  alerts: [ENV.topicArn, ENV.alertTable, ENV.alertWindowMinutes, ENV.accountId],
 } as const;
 
 /** The alert table's key and TTL attribute names. */
@@ -118,4 +127,15 @@ export const EVENTS = {
   createUser: 'CreateUser',
   /** The IAM calls that take an MFA device away (alerts). */
   mfaRemoval: ['DeactivateMFADevice', 'DeleteVirtualMFADevice'],
+  /** The IAM call that adds an MFA device to a user (alerts: long-term key, or a second device). */
+  mfaEnable: 'EnableMFADevice',
+  /** The IAM calls that change, delete or detach the RequireMFA policy (alerts, when `policyArn` is RequireMFA's). */
+  requireMfaPolicyChanges: {
+    /** Calls on the policy document itself: every one is alerted. */
+    document: ['CreatePolicyVersion', 'SetDefaultPolicyVersion', 'DeletePolicyVersion', 'DeletePolicy'],
+    /** Detaching it from a user, which `awssec iam-mfa restore` also does. */
+    detach: 'DetachUserPolicy',
+    /** How the rule recognises RequireMFA's ARN (`arn:PARTITION:iam::ACCOUNT:policy/RequireMFA`). */
+    policyArnSuffix: ':policy/RequireMFA',
+  },
 } as const;

@@ -48,6 +48,16 @@ export function requiredValue(name: string, value: string): string {
   return value;
 }
 
+/** The account a function serves: 12 digits, as the stack sets it. */
+export function accountIdValue(name: string, value: string): string {
+  if (!/^\d{12}$/.test(value)) {
+    throw new EnvironmentError(
+      `environment variable ${name} is '${value}': give the 12-digit id of the account the function serves`,
+    );
+  }
+  return value;
+}
+
 /** A number within the option's range (lambdas/core/option-ranges.ts), as plain decimal text. */
 export function rangedValue(name: string, value: string, option: RangedOption): number {
   const number = numberInRange(option, value);

@@ -52,6 +52,8 @@ export function environmentValues(
     reportBucket: string;
     topicArn: string;
     alertTable: string;
+    /** The stack's account (a token when the stack names none). */
+    accountId: string;
   },
 ): Record<EnvName, string> {
   return {
@@ -70,6 +72,7 @@ export function environmentValues(
     [ENV.topicArn]: resources.topicArn,
     [ENV.alertTable]: resources.alertTable,
     [ENV.alertWindowMinutes]: String(config.alertWindowMinutes),
+    [ENV.accountId]: resources.accountId,
   };
 }
 
@@ -171,6 +174,7 @@ export class AwssecIamMfaStack extends Stack {
       reportBucket: this.reportBucket.bucketName,
       topicArn: this.topic.topicArn,
       alertTable: this.alertTable.tableName,
+      accountId: this.account,
     });
     const environmentOf = (name: FunctionName) =>
       Object.fromEntries(FUNCTION_ENV[name].map((variable) => [variable, env[variable]]));
@@ -198,7 +202,7 @@ export class AwssecIamMfaStack extends Stack {
       entry: FUNCTIONS.alerts.entry,
       serviceName: FUNCTIONS.alerts.serviceName,
       description:
-        'awssec iam-mfa: tells the security topic about sign-ins without MFA, root sign-ins, MFA removals',
+        'awssec iam-mfa: tells the security topic about sign-ins without MFA, root sign-ins, MFA device changes, RequireMFA changes',
       environment: environmentOf('alerts'),
       timeout: Duration.seconds(30),
     });
@@ -271,13 +275,28 @@ export class AwssecIamMfaStack extends Stack {
         detail: { eventName: [consoleSignIn.eventName], userIdentity: { type: ['Root'] } },
       },
     });
+    // IAM calls recorded by CloudTrail: these calls, and whatever else the detail must match.
+    const iamCalls = (eventNames: readonly string[], detail: Record<string, unknown> = {}) => ({
+      source: [iamApiCall.source],
+      detailType: [iamApiCall.detailType],
+      detail: { eventSource: [iamApiCall.eventSource], eventName: [...eventNames], ...detail },
+    });
     alerts.addTrigger('MfaDeviceRemovedRule', {
       description: 'awssec iam-mfa: an MFA device deactivated or deleted',
-      eventPattern: {
-        source: [iamApiCall.source],
-        detailType: [iamApiCall.detailType],
-        detail: { eventSource: [iamApiCall.eventSource], eventName: [...EVENTS.mfaRemoval] },
-      },
+      eventPattern: iamCalls(EVENTS.mfaRemoval),
+    });
+    alerts.addTrigger('MfaDeviceEnabledRule', {
+      description:
+        'awssec iam-mfa: an MFA device enabled (the function alerts on a long-term key, or a user with several devices)',
+      eventPattern: iamCalls([EVENTS.mfaEnable]),
+    });
+    const { requireMfaPolicyChanges } = EVENTS;
+    alerts.addTrigger('RequireMfaPolicyChangedRule', {
+      description:
+        'awssec iam-mfa: the RequireMFA policy changed, deleted or detached (attempts refused by AWS included)',
+      eventPattern: iamCalls([...requireMfaPolicyChanges.document, requireMfaPolicyChanges.detach], {
+        requestParameters: { policyArn: Match.suffix(requireMfaPolicyChanges.policyArnSuffix) },
+      }),
     });
 
     this.dashboard = this.buildDashboard(Object.values(this.functions));

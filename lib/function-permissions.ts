@@ -138,10 +138,14 @@ export function onboardingPermissions(config: AwssecConfig, r: PermissionResourc
   ];
 }
 
-/** Alerts: claim the alert in the table (conditional write), publish it to the topic. */
+/** Alerts: claim the alert in the table (conditional write), count a user's MFA devices, publish to the topic. */
 export function alertsPermissions(r: PermissionResources): RolePermission[] {
   return [
     { statement: allow('ClaimAlert', ['dynamodb:PutItem'], [r.alertTable]) },
+    {
+      statement: allow('CountMfaDevices', ['iam:ListMFADevices'], [r.users]),
+      wildcardReason: `${USERS_REASON}; ListMFADevices is read-only, called when a user enabled an MFA device, to see whether it is their only one`,
+    },
     ...publishToTopic('PublishAlert', r),
   ];
 }

@@ -1,25 +1,30 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { classifyAlertEvent } from '../core/cloudtrail-events.ts';
 import type { HandlerLogger } from '../handler-support.ts';
-import { type AlertSettings, raiseAlert } from '../use-cases/raise-alert.ts';
+import { type AlertSettings, checkDeviceCount, raiseAlert } from '../use-cases/raise-alert.ts';
 
 export type AlertOutcome = 'published' | 'suppressed' | 'ignored' | 'dropped';
 
 /**
- * Sign-ins without MFA, root sign-ins and MFA removals → one readable message
- * on the security topic, at most one per user and kind in the window.
- * Federated sign-ins and sign-ins with MFA are ignored; malformed events are
+ * Sign-ins without MFA, root sign-ins, MFA removals, MFA devices enabled with
+ * a long-term key or beside another device, and changes to RequireMFA → one
+ * readable message on the security topic (see alertClaimKey for which ones
+ * hold others back within the window). Federated sign-ins and sign-ins with
+ * MFA are ignored; malformed events and events of another account are
  * logged with their id and dropped.
  */
 export function createAlertsHandler(deps: {
   settings: AlertSettings;
-  clients: { sns: SNSClient; dynamodb: DynamoDBClient };
+  /** The account this function serves. */
+  accountId: string;
+  clients: { sns: SNSClient; dynamodb: DynamoDBClient; iam: IAMClient };
   logger: HandlerLogger;
   now?: () => Date;
 }) {
   return async (event: unknown): Promise<AlertOutcome> => {
-    const parsed = classifyAlertEvent(event);
+    const parsed = classifyAlertEvent(event, deps.accountId);
     if (!parsed.ok) {
       deps.logger.warn('dropped an event this function does not handle', {
         eventId: parsed.eventId,
@@ -27,18 +32,22 @@ export function createAlertsHandler(deps: {
       });
       return 'dropped';
     }
-    if ('ignored' in parsed.value) {
-      deps.logger.info('no alert', { eventId: parsed.value.eventId, reason: parsed.value.reason });
+    const classified =
+      'checkDevices' in parsed.value ? await checkDeviceCount(parsed.value, deps.clients.iam) : parsed.value;
+    if ('ignored' in classified) {
+      deps.logger.info('no alert', { eventId: classified.eventId, reason: classified.reason });
       return 'ignored';
     }
-    const alert = parsed.value;
+    const alert = classified;
     const outcome = await raiseAlert(alert, deps.settings, deps.clients, deps.now?.() ?? new Date());
     deps.logger.info(
       outcome === 'published' ? 'alert published' : 'alert suppressed: one went out within the window',
       {
         eventId: alert.eventId,
         kind: alert.kind,
+        eventName: alert.eventName,
         userName: alert.userName,
+        actorArn: alert.actorArn,
         sourceIp: alert.sourceIp,
       },
     );

@@ -2,14 +2,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { awsClientConfig } from '../aws/aws-clients.ts';
+import { awsClientConfig, createIamClient } from '../aws/aws-clients.ts';
 import { FUNCTION_ENV } from '../function-contract.ts';
-import { rangedValue, readEnvironment, requiredValue } from '../handler-support.ts';
+import { accountIdValue, rangedValue, readEnvironment, requiredValue } from '../handler-support.ts';
 import type { AlertSettings } from '../use-cases/raise-alert.ts';
 import { createAlertsHandler } from './alerts.ts';
 
+const env = readEnvironment(FUNCTION_ENV.alerts);
+
 function settingsFromEnvironment(): AlertSettings {
-  const env = readEnvironment(FUNCTION_ENV.alerts);
   return {
     topicArn: requiredValue('TOPIC_ARN', env.TOPIC_ARN),
     alertTable: requiredValue('ALERT_TABLE', env.ALERT_TABLE),
@@ -19,6 +20,11 @@ function settingsFromEnvironment(): AlertSettings {
 
 export const handler = createAlertsHandler({
   settings: settingsFromEnvironment(),
-  clients: { sns: new SNSClient(awsClientConfig()), dynamodb: new DynamoDBClient(awsClientConfig()) },
+  accountId: accountIdValue('ACCOUNT_ID', env.ACCOUNT_ID),
+  clients: {
+    sns: new SNSClient(awsClientConfig()),
+    dynamodb: new DynamoDBClient(awsClientConfig()),
+    iam: createIamClient(),
+  },
   logger: new Logger(),
 });

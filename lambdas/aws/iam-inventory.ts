@@ -282,7 +282,7 @@ export async function readUserLive(iam: IAMClient, userName: string): Promise<Us
 }
 
 /** Every MFA device of the user, of any kind; undefined when the user does not exist. */
-async function listMfaDevices(iam: IAMClient, userName: string): Promise<MfaDevice[] | undefined> {
+export async function listMfaDevices(iam: IAMClient, userName: string): Promise<MfaDevice[] | undefined> {
   try {
     return await awsCall('iam:ListMFADevices', async () => {
       const devices: MfaDevice[] = [];

@@ -1,4 +1,5 @@
 import { EVENTS } from '../function-contract.ts';
+import { REQUIRE_MFA_POLICY_NAME } from './policies.ts';
 import { isUserName } from './user-selection.ts';
 
 /**
@@ -18,13 +19,22 @@ export interface CreatedUser {
   readonly createdBy: string;
 }
 
-export type AlertKind = 'console-sign-in-without-mfa' | 'root-sign-in' | 'mfa-device-removed';
+export type AlertKind =
+  | 'console-sign-in-without-mfa'
+  | 'root-sign-in'
+  | 'mfa-device-removed'
+  | 'require-mfa-policy-changed'
+  | 'mfa-device-enabled';
+
+/** Why an EnableMFADevice is alerted: signed with a long-term access key, or a user who now has several devices. */
+export type EnrolmentConcern = 'long-term-key' | 'another-device';
 
 export interface SecurityAlert {
   readonly kind: AlertKind;
   readonly eventId: string;
-  /** The IAM user concerned, or `root`. */
-  readonly userName: string;
+  readonly eventName: string;
+  /** The IAM user concerned, or `root`; none for a change to the RequireMFA policy document. */
+  readonly userName: string | undefined;
   /** Who did it: the sign-in's or the call's identity ARN. */
   readonly actorArn: string;
   readonly eventTime: string;
@@ -32,11 +42,22 @@ export interface SecurityAlert {
   readonly userAgent: string;
   readonly region: string;
   readonly accountId: string;
-  /** Root sign-in: whether MFA was used. */
+  /** Sign-ins: whether MFA was used. API calls: whether the caller's session was MFA-authenticated (none with a long-term key). */
   readonly mfaUsed?: boolean | undefined;
-  /** MFA removal: the device's serial and the call. */
+  /** MFA removal or enrolment: the device's serial. */
   readonly serialNumber?: string | undefined;
-  readonly eventName: string;
+  /** Set when AWS refused the call: it was attempted, and nothing changed. */
+  readonly errorCode?: string | undefined;
+  /** RequireMFA changes: the policy's ARN, the version concerned, whether a new version was made the default. */
+  readonly policyArn?: string | undefined;
+  readonly versionId?: string | undefined;
+  readonly setAsDefault?: boolean | undefined;
+  /** The access key that signed the call (`AKIA…` long-term, `ASIA…` temporary). */
+  readonly accessKeyId?: string | undefined;
+  /** MFA device enabled: why it is alerted. */
+  readonly enrolment?: EnrolmentConcern | undefined;
+  /** MFA device enabled for a user who now has several: the user's devices, read after the event. */
+  readonly devices?: readonly string[] | undefined;
 }
 
 /** An event that is well-formed but needs no alert (federated sign-in, MFA used, a failed sign-in). */
@@ -46,12 +67,33 @@ export interface IgnoredEvent {
   readonly reason: string;
 }
 
+/**
+ * An MFA device enabled for an IAM user with temporary credentials: an alert
+ * only if the user now has more than one device, which only IAM can say.
+ */
+export interface DeviceCountCheck {
+  readonly checkDevices: true;
+  /** The alert to raise if the user has more than one device now. */
+  readonly alert: SecurityAlert & { readonly userName: string };
+}
+
 const CONSOLE_SIGN_IN_TYPES: ReadonlySet<string> = new Set(EVENTS.consoleSignIn.detailTypes);
 const MFA_REMOVAL_CALLS: ReadonlySet<string> = new Set(EVENTS.mfaRemoval);
+const POLICY_DOCUMENT_CALLS: ReadonlySet<string> = new Set(EVENTS.requireMfaPolicyChanges.document);
 const ROOT_USER_NAME = 'root';
+/** How CloudTrail names root in the requestParameters of MFA device calls. */
+const ROOT_IN_REQUEST = 'AWS ROOT USER';
+/** Access key ids of long-term keys (an IAM user's or root's); temporary credentials start `ASIA`. */
+const LONG_TERM_KEY_PREFIX = 'AKIA';
 
-export function parseCreateUserEvent(event: unknown): ParsedEvent<CreatedUser> {
-  const envelope = readEnvelope(event);
+/** Whether a call on a RequireMFA change is about this account's own RequireMFA (any partition). */
+export function isOwnRequireMfaArn(policyArn: string, ownAccountId: string): boolean {
+  const match = /^arn:aws[a-z-]*:iam::(\d{12}):policy\/([^/]+)$/.exec(policyArn);
+  return match?.[1] === ownAccountId && match[2] === REQUIRE_MFA_POLICY_NAME;
+}
+
+export function parseCreateUserEvent(event: unknown, ownAccountId: string): ParsedEvent<CreatedUser> {
+  const envelope = readEnvelope(event, ownAccountId);
   if (!envelope.ok) return envelope;
   const { eventId, source, detailType, detail } = envelope.value;
   if (
@@ -79,15 +121,20 @@ export function parseCreateUserEvent(event: unknown): ParsedEvent<CreatedUser> {
 
 /**
  * What the alert function makes of an event: an alert, an event it ignores on
- * purpose, or a rejection of something malformed. The rules already filter;
- * this checks again, so a too-wide rule cannot flood the topic.
+ * purpose, a device count to check first, or a rejection of something
+ * malformed or of another account. The rules already filter; this checks
+ * again, so a too-wide rule cannot flood the topic.
  */
-export function classifyAlertEvent(event: unknown): ParsedEvent<SecurityAlert | IgnoredEvent> {
-  const envelope = readEnvelope(event);
+export function classifyAlertEvent(
+  event: unknown,
+  ownAccountId: string,
+): ParsedEvent<SecurityAlert | IgnoredEvent | DeviceCountCheck> {
+  const envelope = readEnvelope(event, ownAccountId);
   if (!envelope.ok) return envelope;
   const { eventId, source, detailType, detail, accountId, region } = envelope.value;
   const identity = record(detail.userIdentity);
   const identityType = text(identity?.type);
+  const sessionMfa = text(record(record(identity?.sessionContext)?.attributes)?.mfaAuthenticated);
   const common = {
     eventId,
     eventName: text(detail.eventName) ?? '',
@@ -123,24 +170,83 @@ export function classifyAlertEvent(event: unknown): ParsedEvent<SecurityAlert | 
     return { ok: true, value: { ...common, kind: 'console-sign-in-without-mfa', userName, mfaUsed: false } };
   }
 
-  if (
-    source === EVENTS.iamApiCall.source &&
-    detailType === EVENTS.iamApiCall.detailType &&
-    MFA_REMOVAL_CALLS.has(common.eventName)
-  ) {
-    if (text(detail.errorCode) !== undefined)
-      return ignore(`${common.eventName} failed: no device was removed`);
-    const request = record(detail.requestParameters);
-    const named = text(request?.userName);
-    // Self-service calls may omit userName: the caller is the user. Root shows as `AWS ROOT USER`.
+  if (source !== EVENTS.iamApiCall.source || detailType !== EVENTS.iamApiCall.detailType) {
+    return reject(eventId, `not an event this function handles (source ${source}, ${detailType})`);
+  }
+  const request = record(detail.requestParameters);
+  const errorCode = text(detail.errorCode);
+  const call = {
+    ...common,
+    mfaUsed: sessionMfa === undefined ? undefined : sessionMfa === 'true',
+    accessKeyId: text(identity?.accessKeyId),
+  };
+  // Self-service calls may omit userName: the caller is the user. Root shows as `AWS ROOT USER`.
+  const named = text(request?.userName);
+  const isRoot = named === ROOT_IN_REQUEST || (named === undefined && identityType === 'Root');
+  const concerned = isRoot ? ROOT_USER_NAME : (named ?? text(identity?.userName));
+
+  if (MFA_REMOVAL_CALLS.has(common.eventName)) {
+    if (errorCode !== undefined) return ignore(`${common.eventName} failed: no device was removed`);
     // DeleteVirtualMFADevice never names a user (only an unassigned device can be deleted): the caller it is.
-    const userName =
-      named === 'AWS ROOT USER' || (named === undefined && identityType === 'Root')
-        ? ROOT_USER_NAME
-        : (named ?? text(identity?.userName) ?? common.actorArn);
     return {
       ok: true,
-      value: { ...common, kind: 'mfa-device-removed', userName, serialNumber: text(request?.serialNumber) },
+      value: {
+        ...call,
+        kind: 'mfa-device-removed',
+        userName: concerned ?? common.actorArn,
+        serialNumber: text(request?.serialNumber),
+      },
+    };
+  }
+
+  if (common.eventName === EVENTS.mfaEnable) {
+    if (concerned === undefined) return reject(eventId, 'EnableMFADevice event without a user name');
+    const alert = {
+      ...call,
+      kind: 'mfa-device-enabled' as const,
+      userName: concerned,
+      serialNumber: text(request?.serialNumber),
+      errorCode,
+    };
+    if (call.accessKeyId?.startsWith(LONG_TERM_KEY_PREFIX)) {
+      // A leaked key can enrol its holder's own device (AWS-2023-001): alert, even when AWS refused it.
+      return { ok: true, value: { ...alert, enrolment: 'long-term-key' } };
+    }
+    if (errorCode !== undefined) {
+      return ignore(`EnableMFADevice refused (${errorCode}) with temporary credentials: no device was added`);
+    }
+    if (isRoot) {
+      return ignore('root enabled an MFA device with temporary credentials (the console): expected');
+    }
+    return { ok: true, value: { checkDevices: true, alert: { ...alert, enrolment: 'another-device' } } };
+  }
+
+  const isDocumentCall = POLICY_DOCUMENT_CALLS.has(common.eventName);
+  if (isDocumentCall || common.eventName === EVENTS.requireMfaPolicyChanges.detach) {
+    const policyArn = text(request?.policyArn);
+    if (policyArn === undefined) return reject(eventId, `${common.eventName} event without a policyArn`);
+    if (!isOwnRequireMfaArn(policyArn, ownAccountId)) {
+      return ignore(`${common.eventName} on ${policyArn}: not this account's ${REQUIRE_MFA_POLICY_NAME}`);
+    }
+    const userName = isDocumentCall ? undefined : named;
+    if (!isDocumentCall && userName === undefined)
+      return reject(eventId, 'DetachUserPolicy event without a user name');
+    const created = record(record(detail.responseElements)?.policyVersion);
+    const setAsDefault = request?.setAsDefault;
+    return {
+      ok: true,
+      value: {
+        ...call,
+        kind: 'require-mfa-policy-changed',
+        userName,
+        policyArn,
+        errorCode,
+        versionId: text(request?.versionId) ?? text(created?.versionId),
+        setAsDefault:
+          common.eventName === 'CreatePolicyVersion'
+            ? setAsDefault === true || setAsDefault === 'true'
+            : undefined,
+      },
     };
   }
   return reject(eventId, `not an event this function handles (source ${source}, ${detailType})`);
@@ -156,7 +262,12 @@ interface Envelope {
   readonly detail: Readonly<Record<string, unknown>>;
 }
 
-function readEnvelope(event: unknown): ParsedEvent<Envelope> {
+/**
+ * The EventBridge envelope, read and checked. An event of another account
+ * (the envelope's `account`, or CloudTrail's `recipientAccountId`, missing
+ * counting as another) is rejected: the functions serve their own account.
+ */
+function readEnvelope(event: unknown, ownAccountId: string): ParsedEvent<Envelope> {
   const e = record(event);
   const eventId = text(e?.id) ?? 'unknown';
   const detail = record(e?.detail);
@@ -164,6 +275,14 @@ function readEnvelope(event: unknown): ParsedEvent<Envelope> {
   const detailType = text(e?.['detail-type']);
   if (e === undefined || detail === undefined || source === undefined || detailType === undefined) {
     return reject(eventId, 'not an EventBridge event (no source, detail-type or detail)');
+  }
+  const account = text(e.account);
+  const recipient = text(detail.recipientAccountId);
+  if (account !== ownAccountId || recipient !== ownAccountId) {
+    return reject(
+      eventId,
+      `an event of another account (account ${account ?? 'none'}, recipientAccountId ${recipient ?? 'none'}; this function serves ${ownAccountId}): events of other accounts are not handled`,
+    );
   }
   return {
     ok: true,
@@ -173,7 +292,7 @@ function readEnvelope(event: unknown): ParsedEvent<Envelope> {
       detailType,
       detail,
       time: text(e.time) ?? '',
-      accountId: text(e.account) ?? '',
+      accountId: account,
       region: text(e.region) ?? '',
     },
   };

@@ -17,22 +17,33 @@ const COLUMNS = [
 ] as const;
 
 /**
- * One row per user with a header row, as RFC 4180 has it (CRLF, fields with
- * commas, quotes or line breaks quoted). IAM user names may start with `=`,
- * `+`, `@` or `-`, which spreadsheets run as formulas, so such cells get a
- * leading `'`. Lists (device kinds, reasons) are joined with `; `.
+ * The CSV every command writes, as RFC 4180 has it: a header row, CRLF
+ * record ends, fields with commas, quotes or a line break quoted. A lone CR
+ * or LF counts as a line break: csv-stringify quotes only the whole record
+ * delimiter (CRLF), and an unquoted LF would start a new row in a reader,
+ * one that formula escaping never saw. A cell a spreadsheet would run as a
+ * formula (IAM names may start with `=`, `+`, `@` or `-`) gets a leading `'`.
  */
+export function toCsv<const C extends string>(
+  rows: readonly Readonly<Partial<Record<C, unknown>>>[],
+  columns: readonly C[],
+): string {
+  return stringify([...rows], {
+    header: true,
+    columns: [...columns],
+    record_delimiter: 'windows',
+    quoted_match: /[\r\n]/,
+    escape_formulas: true,
+    cast: { boolean: (value) => String(value) },
+  });
+}
+
+/** One row per user; lists (device kinds, reasons) are joined with `; `. */
 export function reportToCsv(report: MfaReport): string {
   const rows = report.users.map((user) => ({
     ...user,
     mfa_devices: user.mfa_devices.map((device) => `${device.kind} ${device.serial_number}`).join('; '),
     reasons: user.reasons.join('; '),
   }));
-  return stringify(rows, {
-    header: true,
-    columns: [...COLUMNS],
-    record_delimiter: 'windows',
-    escape_formulas: true,
-    cast: { boolean: (value) => String(value) },
-  });
+  return toCsv(rows, COLUMNS);
 }

@@ -3,8 +3,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SESClient } from '@aws-sdk/client-ses';
 import { awsClientConfig, createIamClient, createStsClient } from '../aws/aws-clients.ts';
-import { FUNCTION_ENV, METRICS } from '../function-contract.ts';
-import { patternListValue, rangedValue, readEnvironment } from '../handler-support.ts';
+import { ENV, FUNCTION_ENV, METRICS } from '../function-contract.ts';
+import { accountIdValue, patternListValue, rangedValue, readEnvironment } from '../handler-support.ts';
 import type { OnboardingSettings } from '../use-cases/onboard-user.ts';
 import { createOnboardingHandler } from './onboarding.ts';
 
@@ -21,6 +21,7 @@ function settingsFromEnvironment(): OnboardingSettings {
 
 export const handler = createOnboardingHandler({
   settings: settingsFromEnvironment(),
+  accountId: accountIdValue(ENV.accountId, readEnvironment([ENV.accountId]).ACCOUNT_ID),
   clients: { iam: createIamClient(), sts: createStsClient(), ses: new SESClient(awsClientConfig()) },
   logger: new Logger(),
   metrics: new Metrics({ namespace: METRICS.namespace }),

@@ -9,18 +9,21 @@ import {
 
 /**
  * CreateUser → RequireMFA attached and the set-up mail sent. A malformed
- * event is logged with its id and dropped (no IAM write, no retry); an AWS
+ * event, or one of another account, is logged with its id and dropped (no
+ * IAM write, no retry); an AWS
  * failure is thrown, so EventBridge retries and then parks the event in the
  * dead-letter queue, where the alarm sees it.
  */
 export function createOnboardingHandler(deps: {
   settings: OnboardingSettings;
+  /** The account this function serves. */
+  accountId: string;
   clients: OnboardingClients;
   logger: HandlerLogger;
   metrics: MetricsSink;
 }) {
   return async (event: unknown): Promise<OnboardingResult | undefined> => {
-    const parsed = parseCreateUserEvent(event);
+    const parsed = parseCreateUserEvent(event, deps.accountId);
     if (!parsed.ok) {
       deps.logger.warn('dropped an event that is not a usable CreateUser call', {
         eventId: parsed.eventId,

@@ -8,7 +8,7 @@ import { recordOnUser, s3RecordStore } from '../aws/record-store.ts';
 import { saveEnforcementRun, saveNightlyReport } from '../aws/report-store.ts';
 import { UntrustedPolicyError } from '../aws/require-mfa-policy.ts';
 import type { UserAssessment } from '../core/assessment.ts';
-import { asciiSubject, type Message, mfaWarningMail, recipientFor } from '../core/messages.ts';
+import { asciiSubject, type Message, messageText, mfaWarningMail, recipientFor } from '../core/messages.ts';
 import { assessInventory, buildMfaReport, type MfaReport } from '../core/mfa-report.ts';
 import { REPAIR_COMMAND } from '../core/policy-integrity.ts';
 import type { AccountInventory, UserFacts } from '../core/user-facts.ts';
@@ -318,7 +318,7 @@ export function nightlySummary(result: NightlyResult, settings: NightlySettings)
     subject: asciiSubject(
       `[awssec] MFA ${alarm ? 'ATTENTION' : 'OK'}: ${s.compliance_percent}% compliant, ${s['non-compliant']} non-compliant in ${report.account_id}`,
     ),
-    text: lines.join('\n'),
+    text: messageText(lines),
   };
 }
 

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, symlinkSync } from 'node:fs';
+import { lstat, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TagUserCommand } from '@aws-sdk/client-iam';
@@ -145,6 +146,79 @@ describe('awssec iam-mfa report', () => {
     const { code } = await report(['--save-report', path]);
     expect(code).toBe(1);
     expect(await readFile(path, 'utf8')).toBe('{"earlier":true}');
+  });
+
+  describe('--save-report replaces only a regular file', () => {
+    const temporaryFiles = async () => (await readdir(workDir)).filter((name) => name.endsWith('.tmp'));
+
+    it.each([
+      [
+        'a symbolic link',
+        async () => {
+          const target = join(workDir, 'link-target.json');
+          await writeFile(target, '{"kept":true}');
+          const link = join(workDir, 'link.json');
+          await symlink(target, link);
+          return link;
+        },
+      ],
+      [
+        'a character device',
+        async () => {
+          // As root, a null device of the test's own: a save that wrongly renamed over it must not
+          // take /dev/null from the machine. Anyone else cannot write in /dev, so /dev/null is safe.
+          if (process.getuid?.() !== 0) return '/dev/null';
+          const device = join(workDir, 'null-device');
+          execFileSync('mknod', ['-m', '666', device, 'c', '1', '3']);
+          return device;
+        },
+      ],
+      [
+        'a named pipe (FIFO)',
+        async () => {
+          const fifo = join(workDir, 'pipe.json');
+          execFileSync('mkfifo', [fifo]);
+          return fifo;
+        },
+      ],
+    ])('refuses %s with exit 2, one line and no AWS call', async (kind, make) => {
+      const path = await make();
+      const before = await lstat(path);
+      const { code, stdout, stderr } = await report(['--save-report', path]);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        `awssec: --save-report: ${path} is ${kind}, not a regular file; give the path of a regular file or of a new one\n`,
+      );
+      expect([...emulator.proxy.seen]).toEqual([]);
+      const after = await lstat(path);
+      expect([after.ino, after.mode]).toEqual([before.ino, before.mode]);
+      if (kind === 'a symbolic link') {
+        expect(await readFile(join(workDir, 'link-target.json'), 'utf8')).toBe('{"kept":true}');
+      }
+    });
+
+    it('refuses a link that appears while the report runs, and removes its temporary file', async () => {
+      const target = join(workDir, 'planted-target.txt');
+      await writeFile(target, 'not yours');
+      const path = join(workDir, 'late.json');
+      let planted = false;
+      emulator.proxy.setRule(({ action }) => {
+        if (action === 'GetAccountSummary' && !planted) {
+          symlinkSync(target, path);
+          planted = true;
+        }
+        return undefined;
+      });
+      const { code, stderr } = await report(['--save-report', path]);
+      expect(code).toBe(2);
+      expect(stderr).toBe(
+        `awssec: --save-report: ${path} is a symbolic link, not a regular file; give the path of a regular file or of a new one\n`,
+      );
+      expect(lstatSync(path).isSymbolicLink()).toBe(true);
+      expect(await readFile(target, 'utf8')).toBe('not yours');
+      expect(await temporaryFiles()).toEqual([]);
+    });
   });
 
   it('reads exclusions from a file; an exact name in --include-users overrides them, a pattern does not', async () => {

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { buildMfaReport } from '../../lambdas/core/mfa-report.ts';
-import { reportToCsv } from '../../lambdas/core/report-csv.ts';
+import { reportToCsv, toCsv } from '../../lambdas/core/report-csv.ts';
 import { ACTIVE_KEY, device, FIDO, inventoryOf, NOW, userFacts, VIRTUAL } from '../support/facts.ts';
 
 const report = buildMfaReport(
@@ -50,5 +50,28 @@ describe('reportToCsv', () => {
 
   it('keeps spreadsheets from running a user name as a formula', () => {
     expect(csv).toContain("\n'=cmd,");
+  });
+});
+
+describe('toCsv', () => {
+  it('quotes a field with a lone LF or CR, so a reader that ends rows at any line break keeps the rows', () => {
+    const csv = toCsv(
+      [
+        { name: 'a', note: 'first\n=2+5' },
+        { name: 'b', note: 'second\rthird' },
+        { name: '+c', note: 'plain' },
+      ],
+      ['name', 'note'],
+    );
+    const rows: Record<string, string>[] = parse(csv, {
+      columns: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      relax_column_count: true,
+    });
+    expect(rows).toEqual([
+      { name: 'a', note: 'first\n=2+5' },
+      { name: 'b', note: 'second\rthird' },
+      { name: "'+c", note: 'plain' },
+    ]);
   });
 });

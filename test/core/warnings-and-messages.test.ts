@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assessUser } from '../../lambdas/core/assessment.ts';
-import { asciiSubject, recipientFor } from '../../lambdas/core/messages.ts';
+import { asciiSubject, mfaWarningMail, recipientFor } from '../../lambdas/core/messages.ts';
+import { buildMfaReport } from '../../lambdas/core/mfa-report.ts';
 import { createUserSelector } from '../../lambdas/core/user-selection.ts';
 import {
   hasValidWarning,
@@ -10,7 +11,8 @@ import {
   warnedInTime,
   warningTagProblem,
 } from '../../lambdas/core/warnings.ts';
-import { ACTIVE_KEY, device, NOW, userFacts, VIRTUAL } from '../support/facts.ts';
+import { nightlySummary } from '../../lambdas/use-cases/nightly-run.ts';
+import { ACTIVE_KEY, device, inventoryOf, NOW, userFacts, VIRTUAL } from '../support/facts.ts';
 
 const assess = (...args: Parameters<typeof userFacts>) =>
   assessUser(userFacts(...args), {
@@ -120,5 +122,71 @@ describe('asciiSubject', () => {
     const subject = asciiSubject(`Alerte für ${'x'.repeat(200)}`);
     expect(subject).toMatch(/^Alerte f\?r x+\.\.\.$/);
     expect(subject.length).toBeLessThan(100);
+  });
+});
+
+describe('mails and summaries: values from AWS shown safely', () => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: what the tests look for
+  const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+  const hostile = 'vendor\u001b[2J\r\nFAKE: all clear\u001b]0;owned\u0007';
+
+  it('a warning mail keeps a reason built from a tag on its own line, without escape sequences', () => {
+    const mail = mfaWarningMail({
+      userName: 'bob',
+      accountId: '123456789012',
+      deadline: NOW,
+      exposure: [`exempted by tag awssec:mfa-exempt: ${hostile}`],
+    });
+    expect(mail.text).not.toMatch(CONTROL);
+    expect(mail.text.split('\n').filter((line) => line.startsWith('FAKE'))).toEqual([]);
+    expect(mail.text).toContain('vendor  FAKE: all clear');
+  });
+
+  it('the nightly summary shows an error text from AWS on one line, without escape sequences', () => {
+    const report = buildMfaReport(inventoryOf([userFacts('bob', { consolePassword: true })]), {
+      now: NOW,
+      gracePeriodDays: 7,
+      selection: { include: [], exclude: [] },
+    });
+    const summary = nightlySummary(
+      {
+        mode: 'warn',
+        report,
+        reportKeys: ['reports/2026/11/22/mfa-report.json'],
+        warnings: [
+          {
+            username: 'bob',
+            deadline: NOW.toISOString(),
+            mail: 'failed',
+            recipient: null,
+            error: `ses:SendEmail failed: ${hostile}`,
+            recorded_in: null,
+          },
+        ],
+        enforcement: undefined,
+        enforcementRefused: undefined,
+        tamperedTags: [],
+        usersAtTagQuota: [],
+      },
+      {
+        mode: 'warn',
+        apply: false,
+        gracePeriodDays: 7,
+        warningDays: 3,
+        excludeUsers: [],
+        breakGlass: [],
+        maxUsers: 10,
+        maxPercent: 50,
+        disableConsoleAccess: false,
+        reportBucket: 'bucket',
+        topicArn: 'arn:aws:sns:us-east-1:123456789012:security',
+        senderEmail: 'security@example.com',
+        emailDomain: '',
+      },
+    );
+    expect(summary.text).not.toMatch(CONTROL);
+    expect(summary.text).toContain(
+      'Warnings that failed (retried tomorrow): bob: ses:SendEmail failed: vendor  FAKE',
+    );
   });
 });

@@ -49,6 +49,7 @@ function onboarding(
       gracePeriodDays: 7,
       ...settings,
     },
+    accountId: TEST_ACCOUNT_ID,
     clients,
     logger: recorder.logger,
     metrics: metrics.sink,
@@ -180,6 +181,43 @@ describe('onboarding handler', () => {
     expect(emulator.proxy.seen.size).toBe(0);
   });
 
+  it.each([
+    [
+      'the envelope names another account',
+      { account: '999999999999' },
+      {},
+      'account 999999999999, recipientAccountId 123456789012',
+    ],
+    [
+      'CloudTrail recorded it for another account',
+      {},
+      { recipientAccountId: '999999999999' },
+      'account 123456789012, recipientAccountId 999999999999',
+    ],
+    [
+      'it names no recipient account',
+      {},
+      { recipientAccountId: undefined },
+      'account 123456789012, recipientAccountId none',
+    ],
+  ])('drops a CreateUser when %s, with a warning and no IAM call', async (_, envelope, detail, accounts) => {
+    const event = await fixture('create-user');
+    const altered = { ...event, ...envelope, detail: { ...(event.detail as object), ...detail } };
+    const { handler, logs } = onboarding();
+    expect(await handler(altered)).toBeUndefined();
+    expect(logs).toEqual([
+      {
+        level: 'warn',
+        message: 'dropped an event that is not a usable CreateUser call',
+        attributes: {
+          eventId: event.id,
+          reason: `an event of another account (${accounts}; this function serves ${TEST_ACCOUNT_ID}): events of other accounts are not handled`,
+        },
+      },
+    ]);
+    expect(emulator.proxy.seen.size).toBe(0);
+  });
+
   it('drops what is not an event at all', async () => {
     const { handler, logs } = onboarding();
     expect(await handler('garbage')).toBeUndefined();
@@ -259,9 +297,27 @@ describe('onboarding cold start', () => {
     vi.stubEnv('EMAIL_DOMAIN', '');
     vi.stubEnv('EXCLUDE_USERS', '');
     vi.stubEnv('BREAK_GLASS', '');
+    vi.stubEnv('ACCOUNT_ID', TEST_ACCOUNT_ID);
     try {
       await expect(import('../../lambdas/onboarding/handler.ts')).rejects.toThrow(
         'missing environment variable GRACE_PERIOD_DAYS: the stack sets it; redeploy, or set it on the function',
+      );
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('fails when ACCOUNT_ID is not a 12-digit account id', async () => {
+    vi.resetModules();
+    vi.stubEnv('SENDER_EMAIL', '');
+    vi.stubEnv('EMAIL_DOMAIN', '');
+    vi.stubEnv('EXCLUDE_USERS', '');
+    vi.stubEnv('BREAK_GLASS', '');
+    vi.stubEnv('GRACE_PERIOD_DAYS', '7');
+    vi.stubEnv('ACCOUNT_ID', '12345');
+    try {
+      await expect(import('../../lambdas/onboarding/handler.ts')).rejects.toThrow(
+        "environment variable ACCOUNT_ID is '12345': give the 12-digit id of the account the function serves",
       );
     } finally {
       vi.unstubAllEnvs();
@@ -275,6 +331,7 @@ describe('onboarding cold start', () => {
     vi.stubEnv('EXCLUDE_USERS', 'svc-*');
     vi.stubEnv('BREAK_GLASS', 'breakglass-*');
     vi.stubEnv('GRACE_PERIOD_DAYS', '7');
+    vi.stubEnv('ACCOUNT_ID', TEST_ACCOUNT_ID);
     vi.stubEnv('AWS_ENDPOINT_URL', emulator.moto.endpoint);
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
     try {

@@ -61,6 +61,7 @@ describe('the bundles', () => {
         EXCLUDE_USERS: '',
         BREAK_GLASS: '',
         SENDER_EMAIL: '',
+        ACCOUNT_ID: '123456789012',
       });
       const loaded = execFileSync(
         process.execPath,

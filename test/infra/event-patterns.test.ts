@@ -1,8 +1,8 @@
 /**
  * The rules' event patterns against the real-shaped events the handler tests
  * use (test/fixtures/events), with a small matcher for the subset of
- * EventBridge's pattern syntax the stack uses: lists of exact values and
- * `anything-but`. It shows that each rule picks the events it is for, and
+ * EventBridge's pattern syntax the stack uses: lists of exact values,
+ * `anything-but` and `suffix`. It shows that each rule picks the events it is for, and
  * leaves the rest (MFA sign-ins, failures, federated users) alone.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -20,6 +20,9 @@ function leafMatches(allowed: readonly unknown[], value: unknown): boolean {
       if ('anything-but' in rule) {
         const excluded = [rule['anything-but']].flat();
         return candidate !== undefined && !excluded.includes(candidate);
+      }
+      if ('suffix' in rule) {
+        return typeof candidate === 'string' && candidate.endsWith(String(rule.suffix));
       }
       throw new Error(`the test matcher does not know ${JSON.stringify(entry)}`);
     }),
@@ -68,6 +71,14 @@ const EXPECTED: Record<string, string[]> = {
   'deactivate-mfa-device': ['MfaDeviceRemovedRule'],
   'root-deactivate-mfa-device': ['MfaDeviceRemovedRule'],
   'delete-virtual-mfa-device': ['MfaDeviceRemovedRule'],
+  'enable-mfa-device-access-key': ['MfaDeviceEnabledRule'],
+  'enable-mfa-device-console': ['MfaDeviceEnabledRule'],
+  'root-enable-mfa-device': ['MfaDeviceEnabledRule'],
+  'require-mfa-create-policy-version': ['RequireMfaPolicyChangedRule'],
+  'require-mfa-set-default-policy-version': ['RequireMfaPolicyChangedRule'],
+  'require-mfa-delete-policy-version': ['RequireMfaPolicyChangedRule'],
+  'require-mfa-delete-policy': ['RequireMfaPolicyChangedRule'],
+  'require-mfa-detach-user-policy': ['RequireMfaPolicyChangedRule'],
   scheduled: [],
 };
 
@@ -76,7 +87,9 @@ describe('event patterns against real-shaped events', () => {
     expect(Object.keys(rules).sort()).toEqual([
       'ConsoleSignInWithoutMfaRule',
       'CreateUserRule',
+      'MfaDeviceEnabledRule',
       'MfaDeviceRemovedRule',
+      'RequireMfaPolicyChangedRule',
       'RootSignInRule',
       'ScheduleRule',
     ]);
@@ -95,5 +108,16 @@ describe('event patterns against real-shaped events', () => {
     const otherSpelling = { ...event, 'detail-type': 'AWS Console Signin via CloudTrail' };
     const pattern = rules.ConsoleSignInWithoutMfaRule;
     expect(pattern && matchesPattern(pattern, otherSpelling)).toBe(true);
+  });
+
+  it('takes changes to RequireMFA only: the same calls on another policy start nothing', () => {
+    const pattern = rules.RequireMfaPolicyChangedRule;
+    for (const name of Object.keys(EXPECTED).filter((key) => key.startsWith('require-mfa-'))) {
+      const event = structuredClone(events[name]) as { detail: { requestParameters: { policyArn: string } } };
+      event.detail.requestParameters.policyArn = 'arn:aws:iam::123456789012:policy/RequireMFA-old';
+      expect(pattern && matchesPattern(pattern, event), name).toBe(false);
+      event.detail.requestParameters.policyArn = 'arn:aws:iam::123456789012:policy/team/NotRequireMFA';
+      expect(pattern && matchesPattern(pattern, event), name).toBe(false);
+    }
   });
 });

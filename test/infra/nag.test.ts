@@ -95,7 +95,9 @@ describe('cdk-nag AwsSolutions', () => {
     const sqs3 = [...acknowledgments(app).keys()].filter((key) => key.endsWith(' AwsSolutions-SQS3'));
     expect(sqs3.map((key) => key.split(' ')[0]).sort()).toEqual([
       'AwssecIamMfa/Alerts/ConsoleSignInWithoutMfaRuleDeadLetterQueue',
+      'AwssecIamMfa/Alerts/MfaDeviceEnabledRuleDeadLetterQueue',
       'AwssecIamMfa/Alerts/MfaDeviceRemovedRuleDeadLetterQueue',
+      'AwssecIamMfa/Alerts/RequireMfaPolicyChangedRuleDeadLetterQueue',
       'AwssecIamMfa/Alerts/RootSignInRuleDeadLetterQueue',
       'AwssecIamMfa/Nightly/ScheduleRuleDeadLetterQueue',
       'AwssecIamMfa/Onboarding/CreateUserRuleDeadLetterQueue',

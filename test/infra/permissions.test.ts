@@ -191,7 +191,7 @@ describe('the onboarding role', () => {
 });
 
 describe('the alerts role', () => {
-  it('claims the alert in the table and publishes to the topic, nothing else', () => {
+  it("claims the alert in the table, reads users' MFA devices and publishes to the topic, nothing else", () => {
     const built = buildStack({ mode: 'enforce', apply: 'true', senderEmail: SENDER });
     expect(statementsOf(built, 'alerts')).toEqual([
       ...baseStatements(built, built.stack.functions.alerts),
@@ -201,6 +201,7 @@ describe('the alerts role', () => {
         Action: 'dynamodb:PutItem',
         Resource: cfn(built.stack, built.stack.alertTable.tableArn),
       },
+      { Sid: 'CountMfaDevices', Effect: 'Allow', Action: 'iam:ListMFADevices', Resource: USERS },
       ...publish(built, 'PublishAlert'),
     ]);
   });

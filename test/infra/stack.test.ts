@@ -1,7 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENV, FUNCTION_ENV, FUNCTIONS, METRICS } from '../../lambdas/function-contract.ts';
+import { REQUIRE_MFA_POLICY_NAME } from '../../lambdas/core/policies.ts';
+import { ENV, EVENTS, FUNCTION_ENV, FUNCTIONS, METRICS } from '../../lambdas/function-contract.ts';
 import { AwssecIamMfaStack } from '../../lib/awssec-iam-mfa-stack.ts';
 import { DEFAULT_CONFIG } from '../../lib/config.ts';
 import { type Built, buildStack, cfn } from './support.ts';
@@ -68,6 +69,43 @@ describe('event rules', () => {
     });
   });
 
+  it('alerts: an MFA device enabled', () => {
+    built.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.exact({
+        source: ['aws.iam'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: { eventSource: ['iam.amazonaws.com'], eventName: ['EnableMFADevice'] },
+      }),
+      Targets: [
+        Match.objectLike({ Arn: cfn(built.stack, built.stack.functions.alerts.function.functionArn) }),
+      ],
+    });
+  });
+
+  it('alerts: the RequireMFA policy changed, deleted or detached', () => {
+    expect(EVENTS.requireMfaPolicyChanges.policyArnSuffix).toBe(`:policy/${REQUIRE_MFA_POLICY_NAME}`);
+    built.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.exact({
+        source: ['aws.iam'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['iam.amazonaws.com'],
+          eventName: [
+            'CreatePolicyVersion',
+            'SetDefaultPolicyVersion',
+            'DeletePolicyVersion',
+            'DeletePolicy',
+            'DetachUserPolicy',
+          ],
+          requestParameters: { policyArn: [{ suffix: ':policy/RequireMFA' }] },
+        },
+      }),
+      Targets: [
+        Match.objectLike({ Arn: cfn(built.stack, built.stack.functions.alerts.function.functionArn) }),
+      ],
+    });
+  });
+
   it('nightly: the configured schedule, by default 03:00 UTC', () => {
     built.template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'cron(0 3 * * ? *)',
@@ -83,8 +121,8 @@ describe('event rules', () => {
     );
   });
 
-  it('has exactly these five rules', () => {
-    expect(Object.keys(built.template.findResources('AWS::Events::Rule'))).toHaveLength(5);
+  it('has exactly these seven rules', () => {
+    expect(Object.keys(built.template.findResources('AWS::Events::Rule'))).toHaveLength(7);
   });
 
   it('gives every target its own encrypted dead-letter queue, retries and a maximum event age', () => {
@@ -209,6 +247,7 @@ describe('functions', () => {
       [ENV.topicArn]: cfn(stack, stack.topic.topicArn),
       [ENV.alertTable]: cfn(stack, stack.alertTable.tableName),
       [ENV.alertWindowMinutes]: '30',
+      [ENV.accountId]: { Ref: 'AWS::AccountId' },
     };
     for (const name of names) {
       custom.template.hasResourceProperties('AWS::Lambda::Function', {
@@ -218,6 +257,23 @@ describe('functions', () => {
       });
     }
     custom.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 3);
+  });
+
+  it("tells onboarding and alerts the stack's own account, literal when the stack names one", () => {
+    const named = buildStack({}, { account: '123456789012' });
+    for (const [stack, expected] of [
+      [built, { Ref: 'AWS::AccountId' }],
+      [named, '123456789012'],
+    ] as const) {
+      for (const name of ['onboarding', 'alerts'] as const) {
+        const fn = stack.stack.functions[name];
+        const resource =
+          stack.template.findResources('AWS::Lambda::Function')[
+            stack.stack.getLogicalId(fn.function.node.defaultChild as never)
+          ];
+        expect(resource?.Properties.Environment.Variables[ENV.accountId]).toEqual(expected);
+      }
+    }
   });
 
   it('gives the nightly run 15 minutes and 1 GB, the others less', () => {
@@ -246,7 +302,7 @@ describe('functions', () => {
       3,
     );
     const queues = Object.keys(built.template.findResources('AWS::SQS::Queue'));
-    expect(queues).toHaveLength(8);
+    expect(queues).toHaveLength(10);
     for (const queueId of queues) {
       built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',
@@ -270,7 +326,7 @@ describe('functions', () => {
           ]),
         },
       },
-      8,
+      10,
     );
   });
 });
