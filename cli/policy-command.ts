@@ -1,3 +1,4 @@
+import { displaySafe, displayText } from '../lambdas/core/display-text.ts';
 import { type OperatorCommand, operatorPolicy } from '../lambdas/core/operator-policies.ts';
 import { policyJson, requireMfaPolicy, selfServiceMfaPolicy } from '../lambdas/core/policies.ts';
 import { isBucketName } from '../lambdas/core/user-record.ts';
@@ -93,7 +94,9 @@ const FOUND: Record<PolicyRepairRun['found']['status'], string> = {
   tampered: 'TAMPERED: not the document this tool attaches',
 };
 
-function renderRepair(run: PolicyRepairRun, style: Style): string {
+function renderRepair(untrusted: PolicyRepairRun, style: Style): string {
+  // The document found is anybody's text: no escape sequence of it reaches the terminal.
+  const run = displaySafe(untrusted);
   const mode = run.dry_run
     ? style.colors.yellow('DRY RUN: nothing was changed')
     : style.colors.bold('APPLIED');
@@ -121,7 +124,7 @@ function renderRepair(run: PolicyRepairRun, style: Style): string {
     lines.push(
       '',
       title(`Default version ${found.default_version ?? ''} as found`, style),
-      JSON.stringify(found.document, null, 2),
+      JSON.stringify(found.document, null, 2).split('\n').map(displayText).join('\n'),
     );
   }
   if (run.dry_run) lines.push('', 'Run the same command with --apply to carry this out.');

@@ -1,6 +1,7 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AwsCallError } from '../lambdas/aws/aws-call-error.ts';
 import { DEFAULT_GRACE_PERIOD_DAYS } from '../lambdas/core/assessment.ts';
+import { displayText } from '../lambdas/core/display-text.ts';
 import { DEFAULT_BLAST_RADIUS, UnrecordedKeyError } from '../lambdas/core/enforcement.ts';
 import { OPERATOR_COMMANDS } from '../lambdas/core/operator-policies.ts';
 import { describeRange, numberInRange, type RangedOption } from '../lambdas/core/option-ranges.ts';
@@ -193,7 +194,8 @@ export async function runCli(argv: readonly string[], context: CommandContext): 
     exitCode = code;
   });
   const fail = (code: number, message: string) => {
-    context.io.stderr.write(`awssec: ${message}\n`);
+    // Messages may quote AWS's error text or an argument: one line, no escape sequences.
+    context.io.stderr.write(`awssec: ${displayText(message)}\n`);
     return code;
   };
   try {

@@ -229,6 +229,17 @@ describe('awssec iam-mfa policy --repair', () => {
     expect(stdout).toContain('Run the same command with --apply to carry this out.');
   });
 
+  it('shows the document it found without its escape sequences', async () => {
+    await createTamperedRequireMfa(iam, {
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'Evil\u001b[2J\u009b31m', Effect: 'Allow', Action: '*', Resource: '*' }],
+    });
+    const { stdout } = await awssec(['--repair']);
+    expect(stdout).toContain('"Sid": "Evil",');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: what must not reach the terminal
+    expect(stdout).not.toMatch(/[\u001b\u009b]/);
+  });
+
   it('calls exactly the actions its operator policy lists', async () => {
     await repairJson(['--apply']); // missing: created
     for (let i = 0; i < 4; i += 1) await swapRequireMfaDefaultVersion(iam);
