@@ -8,6 +8,8 @@
 export { AwsCallError } from './lambdas/aws/aws-call-error.ts';
 export type { AwsClientSettings } from './lambdas/aws/aws-clients.ts';
 export type { InventoryProgress } from './lambdas/aws/iam-inventory.ts';
+export { TagQuotaError } from './lambdas/aws/record-store.ts';
+export { UntrustedPolicyError } from './lambdas/aws/require-mfa-policy.ts';
 export { enforcesMfa } from './lambdas/core/account-findings.ts';
 export {
   type ComplianceStatus,
@@ -15,18 +17,20 @@ export {
   EXEMPTION_TAG,
   type Risk,
 } from './lambdas/core/assessment.ts';
-export { DEFAULT_BLAST_RADIUS, ENFORCEMENT_TAGS } from './lambdas/core/enforcement.ts';
+export { DEFAULT_BLAST_RADIUS, ENFORCEMENT_TAGS, UnrecordedKeyError } from './lambdas/core/enforcement.ts';
 export {
   COMPLIANCE_TARGETS,
   type MfaReport,
   type MfaReportSummary,
   type MfaReportUser,
 } from './lambdas/core/mfa-report.ts';
+export { type OperatorCommand, operatorPolicy } from './lambdas/core/operator-policies.ts';
 export {
   BULK_REPORT_PERMISSIONS,
   ENFORCE_PERMISSIONS,
   LIVE_REPORT_PERMISSIONS,
   type Permission,
+  REPAIR_PERMISSIONS,
   RESTORE_PERMISSIONS,
 } from './lambdas/core/permissions.ts';
 export {
@@ -35,6 +39,11 @@ export {
   SELF_SERVICE_MFA_POLICY_NAME,
   selfServiceMfaPolicy,
 } from './lambdas/core/policies.ts';
+export {
+  normalisePolicy,
+  type RequireMfaPolicyVerdict,
+  requireMfaPolicyVerdict,
+} from './lambdas/core/policy-integrity.ts';
 export { reportToCsv } from './lambdas/core/report-csv.ts';
 export type { MfaDeviceKind } from './lambdas/core/user-facts.ts';
 export {
@@ -48,6 +57,11 @@ export {
   generateMfaReport,
   InvalidOptionError,
 } from './lambdas/use-cases/generate-mfa-report.ts';
+export {
+  type PolicyRepairRun,
+  type RepairRequireMfaPolicyOptions,
+  repairRequireMfaPolicy,
+} from './lambdas/use-cases/repair-require-mfa-policy.ts';
 export {
   type RestoreRun,
   type RestoreUserOptions,
