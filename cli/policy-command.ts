@@ -6,7 +6,8 @@ import {
   type PolicyRepairRun,
   repairRequireMfaPolicy,
 } from '../lambdas/use-cases/repair-require-mfa-policy.ts';
-import { table, title } from './boxes.ts';
+import { title } from './boxes.ts';
+import { stepsTable } from './render-enforcement.ts';
 import type { CommandContext } from './report-command.ts';
 import { type Style, styleFor } from './terminal.ts';
 import { UsageError } from './usage-error.ts';
@@ -109,17 +110,7 @@ function renderRepair(untrusted: PolicyRepairRun, style: Style): string {
     lines.push('Nothing to repair.');
     return `${lines.join('\n')}\n`;
   }
-  const rows = table(style, { head: ['Action', 'Detail', 'Result'] });
-  for (const action of run.actions) {
-    const result =
-      action.result === 'failed'
-        ? style.colors.red(`FAILED: ${action.error ?? ''}`)
-        : action.result === 'not-run'
-          ? `not run: ${action.error ?? ''}`
-          : action.result;
-    rows.push([action.action, action.detail, result]);
-  }
-  lines.push(rows.toString(), ...run.notes.map((note) => `Note: ${note}`));
+  lines.push(stepsTable(run.actions, style), ...run.notes.map((note) => `Note: ${note}`));
   if (found.document !== null) {
     lines.push(
       '',

@@ -263,17 +263,7 @@ export function renderRestoreTable(untrusted: RestoreRun, style: Style): string 
       }
       lines.push(keys.toString());
     }
-    const rows = table(style, { head: ['Action', 'Detail', 'Result'] });
-    for (const action of run.actions) {
-      const result =
-        action.result === 'failed'
-          ? style.colors.red(`FAILED: ${action.error ?? ''}`)
-          : action.result === 'not-run'
-            ? `not run: ${action.error ?? ''}`
-            : action.result;
-      rows.push([action.action, action.detail, result]);
-    }
-    lines.push(rows.toString());
+    lines.push(stepsTable(run.actions, style));
   }
   const bullet = style.fancy ? '•' : '-';
   if (run.cannot_restore.length > 0) {
@@ -283,6 +273,29 @@ export function renderRestoreTable(untrusted: RestoreRun, style: Style): string 
   if (run.dry_run && run.outcome === 'planned')
     lines.push('Run the same command with --apply to carry this out.');
   return `${lines.join('\n')}\n`;
+}
+
+/** The steps of a restore or a repair, each with its result (and the error of a failed or skipped one). */
+export function stepsTable(
+  steps: readonly {
+    readonly action: string;
+    readonly detail: string;
+    readonly result: 'planned' | 'done' | 'failed' | 'not-run';
+    readonly error: string | null;
+  }[],
+  style: Style,
+): string {
+  const rows = table(style, { head: ['Action', 'Detail', 'Result'] });
+  for (const step of steps) {
+    const result =
+      step.result === 'failed'
+        ? style.colors.red(`FAILED: ${step.error ?? ''}`)
+        : step.result === 'not-run'
+          ? `not run: ${step.error ?? ''}`
+          : step.result;
+    rows.push([step.action, step.detail, result]);
+  }
+  return rows.toString();
 }
 
 export function restoreToCsv(run: RestoreRun): string {

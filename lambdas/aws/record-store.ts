@@ -59,6 +59,11 @@ export class TagQuotaError extends Error {
   override readonly name = 'TagQuotaError';
 }
 
+/** Why a user at the tag quota cannot be recorded without a record store. */
+export function tagQuotaMessage(userName: string): string {
+  return `cannot record: tag quota (${userName} has IAM's ${TAG_QUOTA} tags, and a record store was not given)`;
+}
+
 export interface RecordTarget {
   readonly accountId: string;
   readonly userName: string;
@@ -95,9 +100,7 @@ export async function recordOnUser(
     }
   }
   if (store === undefined) {
-    throw new TagQuotaError(
-      `cannot record: tag quota (${target.userName} has IAM's ${TAG_QUOTA} tags, and a record store was not given)`,
-    );
+    throw new TagQuotaError(tagQuotaMessage(target.userName));
   }
   const stored = await store.read(target.accountId, target.userName);
   const kept = withStoredRecord({}, stored, target.userId);

@@ -12,6 +12,7 @@ import {
   recordOnUser,
   s3RecordStore,
   TagQuotaError,
+  tagQuotaMessage,
 } from '../aws/record-store.ts';
 import { createRequireMfaPolicy, readTrustedRequireMfaPolicy } from '../aws/require-mfa-policy.ts';
 import { type AssessmentOptions, assessUser, type UserAssessment } from '../core/assessment.ts';
@@ -29,7 +30,7 @@ import { assessInventory } from '../core/mfa-report.ts';
 import { REQUIRE_MFA_POLICY_NAME } from '../core/policies.ts';
 import { requireMfaPolicyArn } from '../core/policy-integrity.ts';
 import type { AccountInventory } from '../core/user-facts.ts';
-import { exceedsTagQuota, TAG_QUOTA, type UserRecordStore, withStoredRecord } from '../core/user-record.ts';
+import { exceedsTagQuota, type UserRecordStore, withStoredRecord } from '../core/user-record.ts';
 import { createUserSelector, patternMatcher } from '../core/user-selection.ts';
 import {
   awsClients,
@@ -405,10 +406,6 @@ async function applyActions(
     }
   }
   return { records, recordedIn };
-}
-
-function tagQuotaMessage(userName: string): string {
-  return `cannot record: tag quota (${userName} has IAM's ${TAG_QUOTA} tags, and a record store was not given)`;
 }
 
 /** A user whose record has nowhere to go: nothing done, and the way out named. */
