@@ -23,6 +23,8 @@ import Table from 'cli-table3';
 import { build } from 'esbuild';
 import { COMPACT } from '../cli/boxes.ts';
 import { FUNCTIONS } from '../lambdas/function-contract.ts';
+import { environmentValues } from '../lib/awssec-iam-mfa-stack.ts';
+import { DEFAULT_CONFIG } from '../lib/config.ts';
 import { testClients } from '../test/support/aws.ts';
 import { startAwsProxy } from '../test/support/aws-proxy.ts';
 import { faultRule } from '../test/support/fault-rule.ts';
@@ -122,23 +124,14 @@ function floorSeconds(calls: Record<string, number>): { seconds: number; operati
   return { seconds: count / RATE_PER_OPERATION, operation };
 }
 
-/** Values like the stack's for every variable a handler reads at cold start. */
+/** What the stack sets for every variable a handler reads at cold start, with the default config. */
 const LAMBDA_ENVIRONMENT: Record<string, string> = {
-  SENDER_EMAIL: '',
-  EMAIL_DOMAIN: '',
-  EXCLUDE_USERS: '',
-  BREAK_GLASS: '',
-  GRACE_PERIOD_DAYS: '7',
-  WARNING_DAYS: '3',
-  MODE: 'report',
-  APPLY: 'false',
-  DISABLE_CONSOLE_ACCESS: 'false',
-  MAX_USERS: '10',
-  MAX_PERCENT: '50',
-  REPORT_BUCKET: 'bench-reports',
-  TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:security',
-  ALERT_TABLE: 'bench-alerts',
-  ALERT_WINDOW_MINUTES: '60',
+  ...environmentValues(DEFAULT_CONFIG, {
+    reportBucket: 'bench-reports',
+    topicArn: 'arn:aws:sns:us-east-1:123456789012:security',
+    alertTable: 'bench-alerts',
+    accountId: '123456789012',
+  }),
   AWS_REGION: 'us-east-1',
 };
 
