@@ -54,7 +54,7 @@ export async function runEnforceCommand(flags: EnforceFlags, context: CommandCon
   const dryRun = dryRunFrom(flags);
   const selection = await selectionFromFlags(flags);
   const breakGlass = flagPatterns('--break-glass', flags.breakGlass);
-  const progress = startProgress(io.stderr, true);
+  const progress = startProgress(io.stderr, true, context.progressDelayMs);
   let run: EnforcementRun;
   try {
     run = await enforceMfaCompliance({

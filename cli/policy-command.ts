@@ -26,6 +26,7 @@ export interface PolicyFlags {
   readonly apply?: boolean | undefined;
   readonly dryRun?: boolean | undefined;
   readonly output: 'table' | 'json';
+  readonly timeout?: number | undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AwsCallError } from '../lambdas/aws/aws-call-error.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../lambdas/aws/aws-clients.ts';
 import { DEFAULT_GRACE_PERIOD_DAYS } from '../lambdas/core/assessment.ts';
 import { displayText } from '../lambdas/core/display-text.ts';
 import { DEFAULT_BLAST_RADIUS, UnrecordedKeyError } from '../lambdas/core/enforcement.ts';
@@ -72,7 +73,39 @@ function addAssessmentOptions(command: Command): Command {
       'how long to wait for AWS to generate the credential report (1 to 3600 seconds)',
       ranged('reportTimeoutSeconds'),
       180,
-    );
+    )
+    .addOption(timeoutOption());
+}
+
+/** How long one AWS call may take; AWSSEC_TIMEOUT_SECONDS sets the default. */
+function timeoutOption(): Option {
+  return new Option(
+    '--timeout <seconds>',
+    `how long one AWS call may take before it is retried (1 to 300 seconds; default ${DEFAULT_REQUEST_TIMEOUT_MS / 1000}, or AWSSEC_TIMEOUT_SECONDS)`,
+  ).argParser(ranged('timeoutSeconds'));
+}
+
+/**
+ * The context with the request timeout the run asked for: `--timeout`, else
+ * AWSSEC_TIMEOUT_SECONDS (checked like the option), else the default.
+ */
+function withTimeout(
+  context: CommandContext,
+  flags: { readonly timeout?: number | undefined },
+): CommandContext {
+  const fromEnv = context.io.env.AWSSEC_TIMEOUT_SECONDS;
+  let seconds = flags.timeout;
+  if (seconds === undefined && fromEnv !== undefined && fromEnv !== '') {
+    seconds = numberInRange('timeoutSeconds', fromEnv);
+    if (seconds === undefined) {
+      throw new UsageError(
+        `environment variable AWSSEC_TIMEOUT_SECONDS is '${fromEnv}': give ${describeRange('timeoutSeconds')}, or unset it`,
+      );
+    }
+  }
+  return seconds === undefined
+    ? context
+    : { ...context, aws: { ...context.aws, requestTimeoutMs: seconds * 1000 } };
 }
 
 function buildProgram(context: CommandContext, setExitCode: (code: number) => void): Command {
@@ -95,7 +128,7 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
       .description('report who can reach the account without MFA (changes nothing)')
       .addOption(outputOption())
       .option('--save-report <path>', 'also save the report; .json and .csv files get that format'),
-  ).action(async (flags) => setExitCode(await runReportCommand(flags, context)));
+  ).action(async (flags) => setExitCode(await runReportCommand(flags, withTimeout(context, flags))));
 
   addAssessmentOptions(
     iamMfa
@@ -124,7 +157,7 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
         '--record-bucket <bucket>',
         "an S3 bucket for the records of users who have IAM's 50 tags (without it they are not acted on)",
       ),
-  ).action(async (flags) => setExitCode(await runEnforceCommand(flags, context)));
+  ).action(async (flags) => setExitCode(await runEnforceCommand(flags, withTimeout(context, flags))));
 
   iamMfa
     .command('restore')
@@ -144,7 +177,8 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
     .addOption(outputOption())
     .option('--apply', 'carry the restore out (without it nothing changes)')
     .option('--dry-run', 'only print what would be restored (the default)')
-    .action(async (flags) => setExitCode(await runRestoreCommand(flags, context)));
+    .addOption(timeoutOption())
+    .action(async (flags) => setExitCode(await runRestoreCommand(flags, withTimeout(context, flags))));
 
   iamMfa
     .command('policy')
@@ -175,13 +209,14 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
     .option('--repair', 'make the RequireMFA policy the canonical document again (dry run by default)')
     .option('--apply', 'with --repair: carry the repair out')
     .option('--dry-run', 'with --repair: only print what would change (the default)')
+    .addOption(timeoutOption())
     .addOption(
       new Option('-o, --output <format>', 'with --repair: table or json')
         .choices(['table', 'json'])
         .default('table'),
     )
     .action(async (name: PolicyName | undefined, flags: PolicyFlags) =>
-      setExitCode(await runPolicyCommand(name, flags, context)),
+      setExitCode(await runPolicyCommand(name, flags, withTimeout(context, flags))),
     );
 
   return program;

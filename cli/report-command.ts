@@ -17,6 +17,8 @@ export interface AssessmentFlags {
   readonly gracePeriodDays: number;
   readonly source: InventorySourceKind;
   readonly reportTimeout: number;
+  /** Seconds one AWS call may take (--timeout). */
+  readonly timeout?: number | undefined;
 }
 
 export interface ReportFlags extends AssessmentFlags {
@@ -29,6 +31,8 @@ export interface CommandContext {
   /** Overrides the SDK's own configuration; tests point it at the emulator. */
   readonly aws?: AwsClientSettings | undefined;
   readonly now?: (() => Date) | undefined;
+  /** How long a run goes before a non-terminal stderr is told what it waits for. @default 2000 */
+  readonly progressDelayMs?: number | undefined;
 }
 
 /** The selection options of the API, from the flags: undefined for an option not given. */
@@ -83,7 +87,7 @@ export async function runReportCommand(flags: ReportFlags, context: CommandConte
   const { io } = context;
   const selection = await selectionFromFlags(flags);
   if (flags.saveReport !== undefined) await checkSavePath(flags.saveReport);
-  const progress = startProgress(io.stderr, true);
+  const progress = startProgress(io.stderr, true, context.progressDelayMs);
   let report: Awaited<ReturnType<typeof generateMfaReport>>;
   try {
     report = await generateMfaReport({

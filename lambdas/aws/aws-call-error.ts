@@ -15,10 +15,14 @@ export class AwsCallError extends Error {
       | 'unreachable'
       | 'other',
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; detail?: string },
   ) {
     super(message, options);
+    this.detail = options?.detail ?? message;
   }
+
+  /** The first line of what AWS or the network said, without the tool's explanation around it. */
+  readonly detail: string;
 }
 
 interface SdkLikeError {
@@ -37,7 +41,17 @@ const BAD_CREDENTIALS = new Set([
   'UnrecognizedClientException',
   'InvalidAccessKeyId',
 ]);
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET']);
+/** Network failures: the call never got an answer from AWS. */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
 
 /** The SDK error's name (`NoSuchEntityException`), or undefined for something that is not one. */
 export function awsErrorName(error: unknown): string | undefined {
@@ -60,8 +74,8 @@ export function toAwsCallError(action: string, error: unknown): AwsCallError {
     return new AwsCallError(
       action,
       'access-denied',
-      `access denied to ${action}: the identity running awssec needs the permission ${action} (see "Permissions" in the README)`,
-      { cause: error },
+      `access denied to ${action}: the identity running awssec needs the permission ${action} (awssec iam-mfa policy --operator COMMAND prints the policy each command needs)`,
+      { cause: error, detail },
     );
   }
   if (name === 'CredentialsProviderError') {
@@ -69,7 +83,7 @@ export function toAwsCallError(action: string, error: unknown): AwsCallError {
       action,
       'no-credentials',
       `no AWS credentials found for ${action}: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
-      { cause: error },
+      { cause: error, detail },
     );
   }
   if (BAD_CREDENTIALS.has(name)) {
@@ -77,18 +91,19 @@ export function toAwsCallError(action: string, error: unknown): AwsCallError {
       action,
       'bad-credentials',
       `AWS rejected the credentials for ${action} (${name}): refresh them, e.g. with aws sso login`,
-      { cause: error },
+      { cause: error, detail },
     );
   }
   if (isNoSuchEntity(error)) {
-    return new AwsCallError(action, 'not-found', `${action}: ${detail}`, { cause: error });
+    return new AwsCallError(action, 'not-found', `${action}: ${detail}`, { cause: error, detail });
   }
-  if (e.code !== undefined && UNREACHABLE.has(e.code)) {
+  if ((e.code !== undefined && UNREACHABLE.has(e.code)) || name === 'TimeoutError') {
     return new AwsCallError(action, 'unreachable', `cannot reach AWS for ${action}: ${detail}`, {
       cause: error,
+      detail,
     });
   }
-  return new AwsCallError(action, 'other', `${action} failed: ${name}: ${detail}`, { cause: error });
+  return new AwsCallError(action, 'other', `${action} failed: ${name}: ${detail}`, { cause: error, detail });
 }
 
 /** The message of anything thrown, for a report or a log. */

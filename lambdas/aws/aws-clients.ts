@@ -16,9 +16,15 @@ export interface AwsClientSettings {
   readonly credentials?: IAMClientConfig['credentials'];
   /** Attempts per call, retries of throttled and failed calls included. @default 10 */
   readonly maxAttempts?: number | undefined;
+  /** How long a connection may take to open. @default 5000 */
+  readonly connectTimeoutMs?: number | undefined;
+  /** How long one call (request and response) may take before it is abandoned and retried. @default 30000 */
+  readonly requestTimeoutMs?: number | undefined;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 10;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export function awsClientConfig(settings: AwsClientSettings = {}) {
   return {
@@ -26,6 +32,12 @@ export function awsClientConfig(settings: AwsClientSettings = {}) {
     ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
     ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
     maxAttempts: settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    // Without these an endpoint that accepts a connection and never answers holds a call forever.
+    requestHandler: {
+      connectionTimeout: settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      requestTimeout: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
     // Standard: exponential back-off with jitter on throttling and 5xx. (Adaptive mode drops a
     // client to half a call a second after its first throttle, which starves a large run.)
     retryMode: 'standard',

@@ -21,6 +21,8 @@ export const OPTION_RANGES = {
   /** A warning stays valid 30 days, so warning earlier than that would only repeat it. */
   warningDays: { min: 1, max: 30, whole: true, unit: 'days' },
   reportTimeoutSeconds: { min: 1, max: 3600, whole: true, unit: 'seconds' },
+  /** One AWS call: five minutes is already far beyond any answer AWS gives. */
+  timeoutSeconds: { min: 1, max: 300, whole: true, unit: 'seconds' },
   credentialReportTimeoutMs: { min: 1000, max: 3_600_000, whole: true, unit: 'milliseconds' },
   /** IAM's quota of users in an account is 5,000. */
   maxUsers: { min: 1, max: 5000, whole: true, unit: 'users' },

@@ -34,6 +34,7 @@ import { exceedsTagQuota, type UserRecordStore, withStoredRecord } from '../core
 import { createUserSelector, patternMatcher } from '../core/user-selection.ts';
 import {
   awsClients,
+  checkReachable,
   type GenerateMfaReportOptions,
   patterns,
   rangedOption,
@@ -192,13 +193,14 @@ export async function enforceMfaCompliance(
   const force = options.force ?? false;
   const disableConsoleAccess = options.disableConsoleAccess ?? false;
   const now = options.now ?? new Date();
-  const clients = awsClients(options);
   const recordStore =
     options.recordStore ??
     (options.recordBucket === undefined
       ? undefined
       : s3RecordStore(options.s3Client ?? createS3Client(options), recordBucketOption(options.recordBucket)));
 
+  await checkReachable(options);
+  const clients = awsClients(options);
   const [caller, inventory] = await Promise.all([
     readCallerIdentity(clients.sts),
     options.inventory ?? readScopedInventory(options, settings, clients),

@@ -7,6 +7,7 @@ import {
   type InventorySourceKind,
   readInventory,
 } from '../aws/iam-inventory.ts';
+import { checkAwsReachable } from '../aws/reach.ts';
 import { DEFAULT_GRACE_PERIOD_DAYS } from '../core/assessment.ts';
 import { buildMfaReport, type MfaReport } from '../core/mfa-report.ts';
 import { describeRange, numberInRange, type RangedOption } from '../core/option-ranges.ts';
@@ -57,6 +58,7 @@ export class InvalidOptionError extends Error {
 /** Reads the account and assesses every user in scope: the object the JSON output prints. */
 export async function generateMfaReport(options: GenerateMfaReportOptions = {}): Promise<MfaReport> {
   const settings = reportSettings(options);
+  await checkReachable(options);
   const inventory = await readScopedInventory(options, settings, awsClients(options));
   return buildMfaReport(inventory, {
     now: options.now ?? new Date(),
@@ -64,6 +66,16 @@ export async function generateMfaReport(options: GenerateMfaReportOptions = {}):
     selection: settings.selection,
     exemptionTag: options.exemptionTag,
   });
+}
+
+/**
+ * Unless the caller gave its own clients: one quick call first, so that a
+ * dead or unreachable endpoint, or a profile that does not exist, fails in
+ * seconds with a message that names it.
+ */
+export async function checkReachable(options: AwsSettingsAndClients): Promise<void> {
+  if (options.iamClient !== undefined || options.stsClient !== undefined) return;
+  await checkAwsReachable(options, process.env);
 }
 
 /** The caller's clients, or clients made from the settings. */

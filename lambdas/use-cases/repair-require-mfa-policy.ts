@@ -10,7 +10,7 @@ import {
 } from '../aws/require-mfa-policy.ts';
 import { requireMfaPolicyArn } from '../core/policy-integrity.ts';
 import type { RequireMfaPolicyStatus } from '../core/user-facts.ts';
-import { type AwsSettingsAndClients, awsClients } from './generate-mfa-report.ts';
+import { type AwsSettingsAndClients, awsClients, checkReachable } from './generate-mfa-report.ts';
 
 export interface RepairRequireMfaPolicyOptions extends AwsSettingsAndClients {
   /** Plan only, change nothing. @default true */
@@ -58,6 +58,7 @@ export async function repairRequireMfaPolicy(
   options: RepairRequireMfaPolicyOptions = {},
 ): Promise<PolicyRepairRun> {
   const dryRun = options.dryRun ?? true;
+  await checkReachable(options);
   const clients = awsClients(options);
   const caller = await readCallerIdentity(clients.sts);
   const policyArn = requireMfaPolicyArn(caller);

@@ -15,7 +15,7 @@ import {
 } from '../core/user-record.ts';
 import { isUserName } from '../core/user-selection.ts';
 import type { AwsSettingsAndClients } from './generate-mfa-report.ts';
-import { awsClients, InvalidOptionError, recordBucketOption } from './generate-mfa-report.ts';
+import { awsClients, checkReachable, InvalidOptionError, recordBucketOption } from './generate-mfa-report.ts';
 
 export interface RestoreUserOptions extends AwsSettingsAndClients {
   readonly userName: string;
@@ -70,6 +70,7 @@ export async function restoreUser(options: RestoreUserOptions): Promise<RestoreR
   const userName = validUserName(options.userName);
   const onlyKeys = validKeys(options.keys);
   const dryRun = options.dryRun ?? true;
+  await checkReachable(options);
   const clients = awsClients(options);
   const caller = await readCallerIdentity(clients.sts);
   const policyArn = requireMfaPolicyArn(caller);

@@ -277,7 +277,7 @@ describe('bulk inventory where moto differs from AWS', () => {
       {
         userName: 'guarded',
         reason:
-          'access denied to iam:ListMFADevices: the identity running awssec needs the permission iam:ListMFADevices (see "Permissions" in the README)',
+          'access denied to iam:ListMFADevices: the identity running awssec needs the permission iam:ListMFADevices (awssec iam-mfa policy --operator COMMAND prints the policy each command needs)',
       },
     ]);
   });
@@ -291,7 +291,7 @@ describe('bulk inventory where moto differs from AWS', () => {
     );
     expect(error).toBeInstanceOf(AwsCallError);
     expect((error as Error).message).toBe(
-      'access denied to iam:GetAccountAuthorizationDetails: the identity running awssec needs the permission iam:GetAccountAuthorizationDetails (see "Permissions" in the README)',
+      'access denied to iam:GetAccountAuthorizationDetails: the identity running awssec needs the permission iam:GetAccountAuthorizationDetails (awssec iam-mfa policy --operator COMMAND prints the policy each command needs)',
     );
   });
 });

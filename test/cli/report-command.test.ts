@@ -439,7 +439,7 @@ describe('awssec iam-mfa report', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toBe(
-      'awssec: access denied to iam:ListVirtualMFADevices: the identity running awssec needs the permission iam:ListVirtualMFADevices (see "Permissions" in the README)\n',
+      'awssec: access denied to iam:ListVirtualMFADevices: the identity running awssec needs the permission iam:ListVirtualMFADevices (awssec iam-mfa policy --operator COMMAND prints the policy each command needs)\n',
     );
   });
 
