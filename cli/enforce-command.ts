@@ -14,6 +14,7 @@ import {
   type CommandContext,
   flagPatterns,
   selectionFromFlags,
+  warnUnmatchedIncludes,
 } from './report-command.ts';
 import { formatResult, type ReportFormat } from './report-output.ts';
 import { styleFor } from './terminal.ts';
@@ -82,14 +83,19 @@ export async function runEnforceCommand(flags: EnforceFlags, context: CommandCon
       table: renderEnforcementTable,
     }),
   );
+  const nobody = warnUnmatchedIncludes(
+    context,
+    run.settings.include_users,
+    run.settings.include_users_unmatched,
+  );
   const unreadable = run.users_unreadable.map((u) => u.username);
   if (unreadable.length > 0) {
     io.stderr.write(
-      `awssec: ${unreadable.length} user${unreadable.length === 1 ? ' was' : 's were'} not assessed (access denied), so not acted on: ${unreadable.join(', ')}\n`,
+      `${context.programName ?? 'awssec'}: ${unreadable.length} user${unreadable.length === 1 ? ' was' : 's were'} not assessed (access denied), so not acted on: ${unreadable.join(', ')}\n`,
     );
   }
   const incomplete = run.users.some((user) => user.outcome === 'failed' || user.outcome === 'cannot-record');
-  return incomplete || unreadable.length > 0 ? 1 : 0;
+  return incomplete || unreadable.length > 0 || nobody ? 1 : 0;
 }
 
 export async function runRestoreCommand(flags: RestoreFlags, context: CommandContext): Promise<number> {

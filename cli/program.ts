@@ -20,6 +20,7 @@ import {
 import { type CommandContext, runReportCommand } from './report-command.ts';
 import { REPORT_FORMATS } from './report-output.ts';
 import { UsageError } from './usage-error.ts';
+import { VERSION } from './version.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -34,8 +35,28 @@ function ranged(option: RangedOption): (value: string) => number {
   };
 }
 
+/**
+ * A choice given in any case (`-o JSON`), checked against the choices in
+ * lower case; the choices still show in --help.
+ */
+function anyCaseOf(choices: readonly string[]): (value: string) => string {
+  return (value) => {
+    const choice = value.toLowerCase();
+    if (!choices.includes(choice)) {
+      throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.`);
+    }
+    return choice;
+  };
+}
+
+function anyCase(option: Option): Option {
+  return option.argParser(anyCaseOf(option.argChoices ?? []));
+}
+
 function outputOption(): Option {
-  return new Option('-o, --output <format>', 'table, json or csv').choices(REPORT_FORMATS).default('table');
+  return anyCase(new Option('-o, --output <format>', 'table, json or csv').choices(REPORT_FORMATS)).default(
+    'table',
+  );
 }
 
 /** The options every command that assesses users takes. */
@@ -66,6 +87,7 @@ function addAssessmentOptions(command: Command): Command {
         'bulk: credential report, fast; live: every user read now; auto: bulk, or live if the report is not ready in time',
       )
         .choices(['bulk', 'live', 'auto'])
+        .argParser(anyCaseOf(['bulk', 'live', 'auto']))
         .default('bulk'),
     )
     .option(
@@ -111,6 +133,7 @@ function withTimeout(
 function buildProgram(context: CommandContext, setExitCode: (code: number) => void): Command {
   const program = new Command('awssec')
     .description('AWS security tools')
+    .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({
@@ -195,11 +218,14 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
       new Option(
         '--operator <command>',
         'print the least-privilege policy for the person or role that runs this command',
-      ).choices(OPERATOR_COMMANDS),
+      )
+        .choices(OPERATOR_COMMANDS)
+        .argParser(anyCaseOf(OPERATOR_COMMANDS)),
     )
     .addOption(
       new Option('--partition <partition>', 'the AWS partition of the ARNs --operator prints')
         .choices(PARTITIONS)
+        .argParser(anyCaseOf(PARTITIONS))
         .default('aws'),
     )
     .option(
@@ -213,6 +239,7 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
     .addOption(
       new Option('-o, --output <format>', 'with --repair: table or json')
         .choices(['table', 'json'])
+        .argParser(anyCaseOf(['table', 'json']))
         .default('table'),
     )
     .action(async (name: PolicyName | undefined, flags: PolicyFlags) =>
@@ -230,7 +257,7 @@ export async function runCli(argv: readonly string[], context: CommandContext): 
   });
   const fail = (code: number, message: string) => {
     // Messages may quote AWS's error text or an argument: one line, no escape sequences.
-    context.io.stderr.write(`awssec: ${displayText(message)}\n`);
+    context.io.stderr.write(`${context.programName ?? 'awssec'}: ${displayText(message)}\n`);
     return code;
   };
   try {

@@ -47,10 +47,10 @@ function header(run: EnforcementRun, style: Style): string {
   const percent = guard.users_in_account === 0 ? 0 : (guard.targets / guard.users_in_account) * 100;
   const mode = run.dry_run
     ? style.colors.yellow('DRY RUN: nothing was changed')
-    : style.colors.bold('APPLIED: the changes below were made');
+    : style.colors.bold(`APPLIED: ${appliedOutcome(run)}`);
   const guardLine =
     guard.exceeded === null
-      ? `Blast radius: ${guard.targets} of ${guard.users_in_account} users (${percent.toFixed(1)}%), within --max-users ${guard.max_users} and --max-percent ${guard.max_percent}`
+      ? `Blast radius: ${guard.targets} of ${count(guard.users_in_account, 'user')} (${percent.toFixed(1)}%), within --max-users ${guard.max_users} and --max-percent ${guard.max_percent}`
       : style.colors.red(
           `Blast radius EXCEEDED: ${guard.exceeded}${run.dry_run ? '; --apply will refuse without --force' : '; went ahead with --force'}`,
         );
@@ -103,10 +103,7 @@ function actionText(record: EnforcementActionRecord, style: Style): string {
 }
 
 function users(run: EnforcementRun, style: Style): string {
-  const heading = title(
-    run.dry_run ? `Plan (${run.users.length} users)` : `Results (${run.users.length} users)`,
-    style,
-  );
+  const heading = title(`${run.dry_run ? 'Plan' : 'Results'} (${count(run.users.length, 'user')})`, style);
   if (run.users.length === 0) return `${heading}\nNo non-compliant users in scope: nothing to do.`;
   const rows = table(
     style,
@@ -160,6 +157,9 @@ function totals(run: EnforcementRun, style: Style): string {
   const users = [
     `${by_outcome[run.dry_run ? 'planned' : 'enforced']} user${by_outcome[run.dry_run ? 'planned' : 'enforced'] === 1 ? '' : 's'} ${run.dry_run ? 'to act on' : 'acted on'}`,
     ...(by_outcome.failed > 0 ? [style.colors.red(`${by_outcome.failed} with a failed action`)] : []),
+    ...(by_outcome['cannot-record'] > 0
+      ? [style.colors.red(`${by_outcome['cannot-record']} not acted on: cannot record (tag quota)`)]
+      : []),
     ...(by_outcome['already-enforced'] > 0 ? [`${by_outcome['already-enforced']} already enforced`] : []),
     ...(by_outcome['changed-since-report'] > 0
       ? [`${by_outcome['changed-since-report']} changed since the report`]
@@ -204,12 +204,36 @@ function impact(run: EnforcementRun, style: Style): string {
           `${names(console)} ${lose} their console password; an administrator must set a new one (it cannot be restored).`,
         ]
       : []),
-    run.dry_run
-      ? 'Nothing has changed. Run the same command with --apply to carry this out.'
-      : 'Each change is recorded in tags on the user (awssec:mfa-enforced-at and others).',
+    ...(run.dry_run
+      ? [
+          run.guard.exceeded === null
+            ? 'Nothing has changed. Run the same command with --apply to carry this out.'
+            : `Nothing has changed, and --apply would be refused: ${run.guard.exceeded}. Review the plan, then raise --max-users or --max-percent, or add --force.`,
+        ]
+      : changedSomething(run)
+        ? [
+            'Each change is recorded on the user (tags awssec:mfa-enforced-at and others, or the record bucket).',
+          ]
+        : []),
   ];
   const bullet = style.fancy ? '•' : '-';
   return [title('Impact', style), ...lines.map((line) => `  ${bullet} ${line}`)].join('\n');
+}
+
+function changedSomething(run: EnforcementRun): boolean {
+  return run.users.some((user) => user.actions.some((action) => action.result === 'done'));
+}
+
+/** What an applied run did, for its header: never "changes were made" when none was. */
+function appliedOutcome(run: EnforcementRun): string {
+  if (changedSomething(run)) return 'the changes below were made';
+  const failed = run.users.some((user) => user.outcome === 'failed' || user.outcome === 'cannot-record');
+  return failed ? 'nothing was changed (see the failures below)' : 'nothing needed changing';
+}
+
+/** `1 user`, `3 users`. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 const ENFORCEMENT_COLUMNS = [

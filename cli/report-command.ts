@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { AwsClientSettings } from '../lambdas/aws/aws-clients.ts';
 import type { InventorySourceKind } from '../lambdas/aws/iam-inventory.ts';
+import { displayText } from '../lambdas/core/display-text.ts';
 import { parsePatternFile, parsePatternList } from '../lambdas/core/user-selection.ts';
 import { generateMfaReport } from '../lambdas/use-cases/generate-mfa-report.ts';
 import { startProgress } from './progress.ts';
@@ -33,6 +34,26 @@ export interface CommandContext {
   readonly now?: (() => Date) | undefined;
   /** How long a run goes before a non-terminal stderr is told what it waits for. @default 2000 */
   readonly progressDelayMs?: number | undefined;
+  /** The name messages start with: `awssec`, or `iam-mfa-enforce` for the standalone form. @default 'awssec' */
+  readonly programName?: string | undefined;
+}
+
+/**
+ * Warns of each `--include-users` item that named no user; true when none
+ * named anyone, so the run found nobody to report on: a typo, not a result.
+ */
+export function warnUnmatchedIncludes(
+  context: CommandContext,
+  include: readonly string[],
+  unmatched: readonly string[],
+): boolean {
+  const name = context.programName ?? 'awssec';
+  for (const item of unmatched) {
+    context.io.stderr.write(
+      `${name}: --include-users: '${displayText(item)}' matches no IAM user of the account\n`,
+    );
+  }
+  return include.length > 0 && unmatched.length === include.length;
 }
 
 /** The selection options of the API, from the flags: undefined for an option not given. */
@@ -108,13 +129,18 @@ export async function runReportCommand(flags: ReportFlags, context: CommandConte
     await saveReport(flags.saveReport, report, format);
     io.stderr.write(`Saved the ${format} report to ${flags.saveReport}\n`);
   }
+  const nobody = warnUnmatchedIncludes(
+    context,
+    report.settings.include_users,
+    report.settings.include_users_unmatched,
+  );
   const unreadable = report.inventory.users_unreadable;
   if (unreadable.length > 0) {
     // The report stands, but it is incomplete: say so where scripts look, the exit code.
     io.stderr.write(
-      `awssec: ${unreadable.length} user${unreadable.length === 1 ? ' was' : 's were'} not assessed (access denied): ${unreadable.map((u) => u.username).join(', ')}\n`,
+      `${context.programName ?? 'awssec'}: ${unreadable.length} user${unreadable.length === 1 ? ' was' : 's were'} not assessed (access denied): ${unreadable.map((u) => u.username).join(', ')}\n`,
     );
     return 1;
   }
-  return 0;
+  return nobody ? 1 : 0;
 }

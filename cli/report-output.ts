@@ -74,10 +74,13 @@ async function refuseNonRegularFile(path: string): Promise<void> {
 export async function checkSavePath(path: string): Promise<void> {
   const directory = dirname(resolve(path));
   const info = await stat(directory).catch(() => undefined);
-  if (!info?.isDirectory()) {
+  if (info === undefined) {
     throw new UsageError(
       `--save-report: the directory ${directory} does not exist; create it or choose another path`,
     );
+  }
+  if (!info.isDirectory()) {
+    throw new UsageError(`--save-report: ${directory} is a file, not a directory; choose another path`);
   }
   await refuseNonRegularFile(path);
 }
@@ -95,13 +98,25 @@ export async function saveReport(path: string, report: MfaReport, format: Report
     await writeFile(temporary, formatReport(report, format, PLAIN_STYLE), { mode: 0o600, flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') await unlink(temporary).catch(() => {});
-    throw error;
+    throw cannotSave(path, error);
   }
   try {
     await refuseNonRegularFile(path);
     await rename(temporary, path);
   } catch (error) {
     await unlink(temporary).catch(() => {});
-    throw error;
+    throw error instanceof UsageError ? error : cannotSave(path, error);
   }
+}
+
+/** The report was made but could not be written: named by the option and the user's path, never the temporary file's. */
+export class SaveReportError extends Error {
+  override readonly name = 'SaveReportError';
+}
+
+function cannotSave(path: string, error: unknown): SaveReportError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  return new SaveReportError(
+    `--save-report: cannot write ${path} (${code}); the report was printed but not saved: choose a path in a directory you can write to`,
+  );
 }

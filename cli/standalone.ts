@@ -1,9 +1,10 @@
 import { runCli } from './program.ts';
 import type { CommandContext } from './report-command.ts';
+import { VERSION } from './version.ts';
 
 const USAGE = `Usage: iam-mfa-enforce [--report | --enforce [--apply | --dry-run]] [options]
 
-The product sheet's standalone form of awssec iam-mfa, running the same code:
+The standalone form of awssec iam-mfa, running the same code:
   iam-mfa-enforce --report [options]             = awssec iam-mfa report [options]  (the default)
   iam-mfa-enforce --enforce [--apply] [options]  = awssec iam-mfa enforce [--apply] [options]
 
@@ -17,6 +18,10 @@ export async function runStandalone(argv: readonly string[], context: CommandCon
     context.io.stdout.write(USAGE);
     return 0;
   }
+  if (argv.includes('--version') || argv.includes('-V')) {
+    context.io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
   const report = argv.includes('--report');
   const enforce = argv.includes('--enforce');
   const usage = (message: string) => {
@@ -28,5 +33,8 @@ export async function runStandalone(argv: readonly string[], context: CommandCon
   if (!enforce && (rest.includes('--apply') || rest.includes('--dry-run'))) {
     return usage('--apply and --dry-run go with --enforce');
   }
-  return runCli(['iam-mfa', enforce ? 'enforce' : 'report', ...rest], context);
+  return runCli(['iam-mfa', enforce ? 'enforce' : 'report', ...rest], {
+    ...context,
+    programName: 'iam-mfa-enforce',
+  });
 }

@@ -8,7 +8,7 @@ import {
 } from './assessment.ts';
 import { recommendations } from './recommendations.ts';
 import type { AccountInventory, MfaDeviceKind, RequireMfaPolicyStatus } from './user-facts.ts';
-import { createUserSelector, type UserSelection } from './user-selection.ts';
+import { createUserSelector, type UserSelection, unmatchedPatterns } from './user-selection.ts';
 
 /**
  * The report as the JSON output prints it and `generateMfaReport` returns it.
@@ -46,6 +46,8 @@ export interface MfaReport {
   readonly settings: {
     readonly grace_period_days: number;
     readonly include_users: readonly string[];
+    /** The include_users items that named no user of the account. */
+    readonly include_users_unmatched: readonly string[];
     readonly exclude_users: readonly string[];
     readonly exemption_tag: string;
     readonly ignore_exemptions: boolean;
@@ -160,6 +162,10 @@ export function buildMfaReport(
     settings: {
       grace_period_days: options.gracePeriodDays,
       include_users: [...options.selection.include],
+      include_users_unmatched: unmatchedPatterns(
+        options.selection.include,
+        assessments.map((a) => a.user.userName),
+      ),
       exclude_users: [...options.selection.exclude],
       exemption_tag: options.exemptionTag ?? EXEMPTION_TAG,
       ignore_exemptions: options.selection.ignoreExemptions === true,

@@ -216,3 +216,22 @@ function buildSelector(selection: UserSelection): UserSelector {
           : undefined,
   };
 }
+
+/**
+ * The items of a list that name none of the users: a misspelt name in
+ * `--include-users` must not pass for a user with nothing to report.
+ */
+export function unmatchedPatterns(patterns: readonly string[], userNames: readonly string[]): string[] {
+  const matchedBy = new Set<string>();
+  const names = new Set(userNames.map((name) => name.toLowerCase()));
+  const wildcards: string[] = [];
+  for (const pattern of patterns) {
+    if (WILDCARD.test(pattern)) wildcards.push(pattern);
+    else if (names.has(pattern.toLowerCase())) matchedBy.add(pattern);
+  }
+  for (const pattern of wildcards) {
+    const matches = patternMatcher([pattern]);
+    if (userNames.some((name) => matches(name) !== undefined)) matchedBy.add(pattern);
+  }
+  return patterns.filter((pattern) => !matchedBy.has(pattern));
+}

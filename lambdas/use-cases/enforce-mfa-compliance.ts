@@ -31,7 +31,7 @@ import { REQUIRE_MFA_POLICY_NAME } from '../core/policies.ts';
 import { requireMfaPolicyArn } from '../core/policy-integrity.ts';
 import type { AccountInventory } from '../core/user-facts.ts';
 import { exceedsTagQuota, type UserRecordStore, withStoredRecord } from '../core/user-record.ts';
-import { createUserSelector, patternMatcher } from '../core/user-selection.ts';
+import { createUserSelector, patternMatcher, unmatchedPatterns } from '../core/user-selection.ts';
 import {
   awsClients,
   checkReachable,
@@ -161,6 +161,8 @@ export interface EnforcementRun {
     readonly source: InventorySourceKind;
     readonly grace_period_days: number;
     readonly include_users: readonly string[];
+    /** The include_users items that named no user of the account. */
+    readonly include_users_unmatched: readonly string[];
     readonly exclude_users: readonly string[];
     readonly ignore_exemptions: boolean;
     readonly break_glass: readonly string[];
@@ -348,6 +350,10 @@ export async function enforceMfaCompliance(
       source: settings.source,
       grace_period_days: settings.gracePeriodDays,
       include_users: settings.selection.include,
+      include_users_unmatched: unmatchedPatterns(
+        settings.selection.include,
+        assessments.map((a) => a.user.userName),
+      ),
       exclude_users: settings.selection.exclude,
       ignore_exemptions: settings.selection.ignoreExemptions === true,
       break_glass: breakGlassPatterns,

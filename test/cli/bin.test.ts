@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +83,18 @@ describe('the awssec command', () => {
   });
 });
 
+describe('--version', () => {
+  it.each([
+    ['awssec', BIN],
+    ['iam-mfa-enforce', STANDALONE_BIN],
+  ])("%s prints the package's version", async (_name, bin) => {
+    const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    const { code, stdout } = await awssec(['--version'], { HOME: emptyHome }, bin);
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${packageJson.version}\n`);
+  });
+});
+
 describe('the iam-mfa-enforce command', () => {
   const env = () => ({
     AWS_ENDPOINT_URL: moto.endpoint,
@@ -111,7 +123,7 @@ describe('the iam-mfa-enforce command', () => {
     [['--report', '--apply'], 'iam-mfa-enforce: --apply and --dry-run go with --enforce (see --help)'],
     [
       ['--enforce', '--apply', '--dry-run'],
-      'awssec: --dry-run and --apply contradict each other: give one (a dry run is the default)',
+      'iam-mfa-enforce: --dry-run and --apply contradict each other: give one (a dry run is the default)',
     ],
   ])('refuses %j with exit 2', async (args, message) => {
     const { code, stderr } = await awssec(args, env(), STANDALONE_BIN);

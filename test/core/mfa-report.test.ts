@@ -227,6 +227,7 @@ describe('buildMfaReport', () => {
     expect(narrowed.settings).toEqual({
       grace_period_days: 7,
       include_users: ['bob.wilson', 'svc-*'],
+      include_users_unmatched: [],
       exclude_users: ['svc-*'],
       exemption_tag: 'awssec:mfa-exempt',
       ignore_exemptions: false,
