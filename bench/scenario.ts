@@ -8,7 +8,8 @@
  *
  *   node dist/bench/scenario.js '{"kind":"report","source":"bulk","endpoint":"http://127.0.0.1:PORT"}'
  */
-import { createIamClient, createStsClient } from '../lambdas/aws/aws-clients.ts';
+import { createIamClient } from '../lambdas/aws/aws-clients.ts';
+import { createStsClient } from '../lambdas/aws/caller-identity.ts';
 import { enforceMfaCompliance } from '../lambdas/use-cases/enforce-mfa-compliance.ts';
 import { generateMfaReport } from '../lambdas/use-cases/generate-mfa-report.ts';
 

@@ -6,12 +6,13 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AwssecIamMfaStack, IAM_EVENTS_REGION } from '../lib/awssec-iam-mfa-stack.ts';
-import { type AwssecConfig, ConfigError, readConfig } from '../lib/config.ts';
+import { type AwssecConfig, ConfigError, checkContextKeys, readConfig } from '../lib/config.ts';
 
 const app = new App();
 
 let config: AwssecConfig;
 try {
+  checkContextKeys(Object.keys(app.node.getAllContext()));
   config = readConfig((key) => app.node.tryGetContext(key));
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;

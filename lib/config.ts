@@ -193,7 +193,7 @@ const READERS: { readonly [K in keyof AwssecConfig]: Reader<K> } = {
   alertWindowMinutes: rangedValue,
 };
 
-/** The context keys this app reads, in the README's order. */
+/** The context keys this app reads, in the order docs/deploy.md lists them. */
 export const CONFIG_KEYS = Object.keys(READERS) as (keyof AwssecConfig)[];
 
 /**
@@ -213,4 +213,50 @@ export function readConfig(context: (key: string) => unknown): AwssecConfig {
     );
   }
   return config;
+}
+
+/**
+ * Refuses a context key that is neither this app's nor the CDK's: a
+ * misspelt `-c sendrEmail=…` must not leave senderEmail at its default
+ * unnoticed. The CDK's own keys all carry a `:` (`aws:cdk:…`,
+ * `@aws-cdk/core:…`), and this app's never do.
+ */
+export function checkContextKeys(keys: readonly string[]): void {
+  const known: readonly string[] = CONFIG_KEYS;
+  for (const key of keys) {
+    if (key.includes(':') || known.includes(key)) continue;
+    const nearest = nearestKey(key, known);
+    throw new ConfigError(
+      `context ${key} is not a setting of awssec iam-mfa${nearest === undefined ? '' : `; did you mean ${nearest}?`} (settings: ${known.join(', ')})`,
+    );
+  }
+}
+
+/** The known key closest to a misspelt one, when it is close enough to be what was meant. */
+function nearestKey(key: string, known: readonly string[]): string | undefined {
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (best === undefined || distance < best.distance) best = { key: candidate, distance };
+  }
+  return best !== undefined && best.distance <= Math.max(2, Math.floor(best.key.length / 3))
+    ? best.key
+    : undefined;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }

@@ -1,5 +1,4 @@
 import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
-import { STSClient } from '@aws-sdk/client-sts';
 
 /**
  * How the tool reaches AWS. Everything is optional: by default the SDK's own
@@ -46,8 +45,4 @@ export function awsClientConfig(settings: AwsClientSettings = {}) {
 
 export function createIamClient(settings?: AwsClientSettings): IAMClient {
   return new IAMClient(awsClientConfig(settings));
-}
-
-export function createStsClient(settings?: AwsClientSettings): STSClient {
-  return new STSClient(awsClientConfig(settings));
 }

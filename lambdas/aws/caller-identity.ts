@@ -1,5 +1,6 @@
-import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { awsCall } from './aws-call-error.ts';
+import { type AwsClientSettings, awsClientConfig } from './aws-clients.ts';
 
 export interface CallerIdentity {
   readonly accountId: string;
@@ -21,4 +22,9 @@ export async function readCallerIdentity(sts: STSClient): Promise<CallerIdentity
     partition: /^arn:([^:]+):/.exec(arn)?.[1] ?? 'aws',
     userName: user?.[2],
   };
+}
+
+/** An STS client with the tool's settings; kept beside its one use so IAM-only code never loads STS. */
+export function createStsClient(settings?: AwsClientSettings): STSClient {
+  return new STSClient(awsClientConfig(settings));
 }

@@ -4,16 +4,13 @@ import {
   GetLoginProfileCommand,
   GetUserCommand,
   type IAMClient,
-  type MFADevice,
   paginateGetAccountAuthorizationDetails,
   paginateListAccessKeys,
-  paginateListMFADevices,
   paginateListVirtualMFADevices,
   type Tag,
 } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
-import { mfaDeviceKind } from '../core/mfa-device-kind.ts';
 import { parsePolicyDocument, requireMfaPolicyArn } from '../core/policy-integrity.ts';
 import type {
   AccessKeyFacts,
@@ -33,6 +30,7 @@ import {
   CredentialReportTimeoutError,
   fetchCredentialReport,
 } from './credential-report.ts';
+import { listMfaDevices } from './mfa-devices.ts';
 import { readRequireMfaPolicy } from './require-mfa-policy.ts';
 
 export interface InventoryClients {
@@ -281,22 +279,6 @@ export async function readUserLive(iam: IAMClient, userName: string): Promise<Us
   }
 }
 
-/** Every MFA device of the user, of any kind; undefined when the user does not exist. */
-export async function listMfaDevices(iam: IAMClient, userName: string): Promise<MfaDevice[] | undefined> {
-  try {
-    return await awsCall('iam:ListMFADevices', async () => {
-      const devices: MfaDevice[] = [];
-      for await (const page of paginateListMFADevices({ client: iam }, { UserName: userName })) {
-        devices.push(...(page.MFADevices ?? []).map(toMfaDevice));
-      }
-      return devices;
-    });
-  } catch (error) {
-    if (isNoSuchEntity(error)) return undefined;
-    throw error;
-  }
-}
-
 async function hasLoginProfile(iam: IAMClient, userName: string): Promise<boolean> {
   try {
     await awsCall('iam:GetLoginProfile', () => iam.send(new GetLoginProfileCommand({ UserName: userName })));
@@ -474,11 +456,6 @@ function rootFacts(listing: AccountListing, rootRow: CredentialReportRow | undef
     accessKeysPresent:
       listing.summary.AccountAccessKeysPresent === 1 || (rootRow?.accessKeys.some((k) => k.active) ?? false),
   };
-}
-
-function toMfaDevice(device: MFADevice): MfaDevice {
-  const serialNumber = device.SerialNumber ?? '';
-  return { serialNumber, kind: mfaDeviceKind(serialNumber), enabledAt: device.EnableDate };
 }
 
 /** IAM's tag list as a record: key → value. */

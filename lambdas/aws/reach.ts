@@ -3,7 +3,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { AwsCallError, awsCall } from './aws-call-error.ts';
-import { type AwsClientSettings, createStsClient } from './aws-clients.ts';
+import type { AwsClientSettings } from './aws-clients.ts';
+import { createStsClient } from './caller-identity.ts';
 
 /**
  * Before a command's run: can AWS be reached, and with which credentials?

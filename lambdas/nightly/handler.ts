@@ -4,7 +4,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { awsClientConfig, createIamClient, createStsClient } from '../aws/aws-clients.ts';
+import { awsClientConfig, createIamClient } from '../aws/aws-clients.ts';
+import { createStsClient } from '../aws/caller-identity.ts';
 import { FUNCTION_ENV, METRICS, NIGHTLY_MODES } from '../function-contract.ts';
 import {
   booleanValue,

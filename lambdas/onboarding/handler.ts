@@ -2,7 +2,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SESClient } from '@aws-sdk/client-ses';
-import { awsClientConfig, createIamClient, createStsClient } from '../aws/aws-clients.ts';
+import { awsClientConfig, createIamClient } from '../aws/aws-clients.ts';
+import { createStsClient } from '../aws/caller-identity.ts';
 import { ENV, FUNCTION_ENV, METRICS } from '../function-contract.ts';
 import { accountIdValue, patternListValue, rangedValue, readEnvironment } from '../handler-support.ts';
 import type { OnboardingSettings } from '../use-cases/onboard-user.ts';

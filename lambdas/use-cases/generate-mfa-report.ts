@@ -1,6 +1,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { type AwsClientSettings, createIamClient, createStsClient } from '../aws/aws-clients.ts';
+import { type AwsClientSettings, createIamClient } from '../aws/aws-clients.ts';
+import { createStsClient } from '../aws/caller-identity.ts';
 import {
   type InventoryClients,
   type InventoryProgress,

@@ -3,7 +3,7 @@ import type { SESClient } from '@aws-sdk/client-ses';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { readCallerIdentity } from '../aws/caller-identity.ts';
 import { performAction, readUserTags } from '../aws/iam-enforcer.ts';
-import { sendMail } from '../aws/messaging.ts';
+import { sendMail } from '../aws/mail.ts';
 import { ensureTrustedRequireMfaPolicy, UntrustedPolicyError } from '../aws/require-mfa-policy.ts';
 import { exemptionOf } from '../core/assessment.ts';
 import { mfaSetupMail, recipientFor } from '../core/messages.ts';

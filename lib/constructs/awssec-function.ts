@@ -1,15 +1,17 @@
 /**
  * One of the project's Lambda functions, set up the same way for all three:
- * Node.js 22 on arm64, bundled by the project's esbuild as ESM with source
- * maps (the AWS SDK v3 comes from the runtime), an explicit log group with
+ * Node.js 22 on arm64, built by the project's esbuild as one ESM file
+ * (lib/lambda-bundle.ts; the AWS SDK v3 comes from the runtime), an explicit log group with
  * retention, its own role with no managed policy, Powertools settings, and
  * the failure paths watched: Lambda's async retries end in a dead-letter
  * queue, every EventBridge trigger has its own, and an alarm on errors and on
  * each queue notifies the security topic.
  */
+
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -21,25 +23,21 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { type EventPattern, Rule, type Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunctionResource, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS, type MetricName } from '../../lambdas/function-contract.ts';
 import type { RolePermission } from '../function-permissions.ts';
+import { buildLambda, LAMBDA_BUNDLE_FILE, type LambdaBundle } from '../lambda-bundle.ts';
 import { acknowledge, nagResource } from '../nag.ts';
 
 /** The repository root: the handlers' entry paths in the contract are relative to it. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Lets a CommonJS dependency `require()` Node's built-ins from the ESM bundle. */
-const ESM_REQUIRE_SHIM =
-  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
-
 /** Variables the construct sets itself; the function's own environment may not override them. */
-const RESERVED_VARIABLES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'NODE_OPTIONS'];
+const RESERVED_VARIABLES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE'];
 
 export interface AwssecFunctionProps {
   /** The handler module, relative to the project root (`FUNCTIONS.<name>.entry` in the contract). */
@@ -89,7 +87,9 @@ export interface AwssecTriggerProps {
 }
 
 export class AwssecFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunctionResource;
+  /** The built code, when this synth builds it (stacks the synth skips get a placeholder asset). */
+  readonly bundle: LambdaBundle | undefined;
   readonly role: Role;
   readonly logGroup: LogGroup;
   /** Asynchronous invocations that failed after Lambda's retries. */
@@ -149,11 +149,13 @@ export class AwssecFunction extends Construct {
 
     this.failureQueue = this.deadLetterQueue('FailureQueue');
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: path.join(projectRoot, props.entry),
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+    // Built here, quietly, unless this synth skips bundling (the tests' `aws:cdk:bundling-stacks: []`):
+    // then the handler's source directory stands in as the asset.
+    const entry = path.join(projectRoot, props.entry);
+    this.bundle = Stack.of(this).bundlingRequired ? buildLambda(entry) : undefined;
+    this.function = new LambdaFunctionResource(this, 'Function', {
+      code: Code.fromAsset(this.bundle?.directory ?? path.dirname(entry)),
+      handler: `${path.basename(LAMBDA_BUNDLE_FILE, '.mjs')}.handler`,
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -167,18 +169,12 @@ export class AwssecFunction extends Construct {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        banner: ESM_REQUIRE_SHIM,
-        externalModules: ['@aws-sdk/*'],
       },
     });
+    // The asset was copied into the cloud assembly when the function took it (unless staging is off).
+    if (this.bundle !== undefined && !this.node.tryGetContext('aws:cdk:disable-asset-staging')) {
+      rmSync(this.bundle.directory, { recursive: true, force: true });
+    }
     acknowledge(
       this.function,
       'AwsSolutions-L1',

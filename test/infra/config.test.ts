@@ -1,6 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_KEYS, ConfigError, DEFAULT_CONFIG, readConfig } from '../../lib/config.ts';
+import { CONFIG_KEYS, ConfigError, checkContextKeys, DEFAULT_CONFIG, readConfig } from '../../lib/config.ts';
+import { PROJECT_ROOT } from '../../lib/constructs/awssec-function.ts';
+
+const CDK_BIN = createRequire(import.meta.url).resolve('aws-cdk/bin/cdk');
 
 const fromContext = (context: Record<string, unknown>) => readConfig((key) => context[key]);
 
@@ -215,4 +220,62 @@ describe('readConfig', () => {
     expect(() => fromContext({ [key]: value })).toThrow(ConfigError);
     expect(() => fromContext({ [key]: value })).toThrow(message);
   });
+});
+
+describe('context keys', () => {
+  it.each([
+    ['sendrEmail', 'senderEmail'],
+    ['gracePeriod', 'gracePeriodDays'],
+    ['maxuser', 'maxUsers'],
+    ['breakglass', 'breakGlass'],
+  ])('refuses the misspelt %s, naming %s', (key, meant) => {
+    expect(() => checkContextKeys([key])).toThrow(
+      `context ${key} is not a setting of awssec iam-mfa; did you mean ${meant}? (settings: ${CONFIG_KEYS.join(', ')})`,
+    );
+  });
+
+  it('names no setting when none is close', () => {
+    expect(() => checkContextKeys(['region'])).toThrow(
+      /^context region is not a setting of awssec iam-mfa \(settings: /,
+    );
+  });
+
+  it("lets the CDK's own keys and this app's through", () => {
+    expect(() =>
+      checkContextKeys([
+        ...CONFIG_KEYS,
+        'aws:cdk:bundling-stacks',
+        'aws:cdk:enable-path-metadata',
+        '@aws-cdk/aws-iam:minimizePolicies',
+        '@aws-cdk/core:target-partitions',
+      ]),
+    ).not.toThrow();
+  });
+});
+
+describe('cdk synth, as a user runs it', () => {
+  const synth = (args: string[]) => {
+    const result = spawnSync(process.execPath, [CDK_BIN, 'synth', '--quiet', ...args], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: 'true' },
+    });
+    return { code: result.status, output: `${result.stdout}${result.stderr}` };
+  };
+
+  it('fails on a misspelt context key, naming it and the setting meant', () => {
+    const { code, output } = synth(['-c', 'sendrEmail=security@example.com']);
+    expect(code).not.toBe(0);
+    expect(output).toContain(
+      'awssec iam-mfa: context sendrEmail is not a setting of awssec iam-mfa; did you mean senderEmail?',
+    );
+  }, 120_000);
+
+  it('says nothing with --quiet: no bundling chatter, no unconfigured feature flags', () => {
+    const { code, output } = synth([]);
+    expect(code).toBe(0);
+    for (const chatter of ['Bundling asset', '⚡ Done', 'index.mjs', 'feature flags are not configured']) {
+      expect(output).not.toContain(chatter);
+    }
+  }, 120_000);
 });

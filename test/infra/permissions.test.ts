@@ -2,7 +2,15 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { actionsOf, ENFORCE_PERMISSIONS } from '../../lambdas/core/permissions.ts';
 import type { AwssecFunction } from '../../lib/constructs/awssec-function.ts';
-import { allRoleStatements, type Built, buildStack, cfn, logicalIdOf, roleStatements } from './support.ts';
+import {
+  allRoleStatements,
+  type Built,
+  buildStack,
+  canonical,
+  cfn,
+  logicalIdOf,
+  roleStatements,
+} from './support.ts';
 
 // The ARNs the roles name, as the template has them (no account in the env: a token).
 const ACCOUNT = { Ref: 'AWS::AccountId' };
@@ -156,18 +164,20 @@ function tagUsers(applies: boolean) {
 describe('the onboarding role', () => {
   it('reads the new user, attaches RequireMFA only, reads or creates that policy, and mails as the sender', () => {
     const built = buildStack({ senderEmail: SENDER });
-    expect(statementsOf(built, 'onboarding')).toEqual([
-      ...baseStatements(built, built.stack.functions.onboarding),
-      { Sid: 'ReadNewUser', Effect: 'Allow', Action: 'iam:GetUser', Resource: USERS },
-      attachRequireMfaOnly,
-      {
-        Sid: 'ReadOrCreateRequireMfaPolicy',
-        Effect: 'Allow',
-        Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:CreatePolicy'],
-        Resource: REQUIRE_MFA,
-      },
-      sendMailAsSender,
-    ]);
+    expect(statementsOf(built, 'onboarding')).toEqual(
+      canonical([
+        ...baseStatements(built, built.stack.functions.onboarding),
+        { Sid: 'ReadNewUser', Effect: 'Allow', Action: 'iam:GetUser', Resource: USERS },
+        attachRequireMfaOnly,
+        {
+          Sid: 'ReadOrCreateRequireMfaPolicy',
+          Effect: 'Allow',
+          Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:CreatePolicy'],
+          Resource: REQUIRE_MFA,
+        },
+        sendMailAsSender,
+      ]),
+    );
   });
 
   it('gets no SES permission without a sender', () => {
@@ -193,17 +203,19 @@ describe('the onboarding role', () => {
 describe('the alerts role', () => {
   it("claims the alert in the table, reads users' MFA devices and publishes to the topic, nothing else", () => {
     const built = buildStack({ mode: 'enforce', apply: 'true', senderEmail: SENDER });
-    expect(statementsOf(built, 'alerts')).toEqual([
-      ...baseStatements(built, built.stack.functions.alerts),
-      {
-        Sid: 'ClaimAlert',
-        Effect: 'Allow',
-        Action: 'dynamodb:PutItem',
-        Resource: cfn(built.stack, built.stack.alertTable.tableArn),
-      },
-      { Sid: 'CountMfaDevices', Effect: 'Allow', Action: 'iam:ListMFADevices', Resource: USERS },
-      ...publish(built, 'PublishAlert'),
-    ]);
+    expect(statementsOf(built, 'alerts')).toEqual(
+      canonical([
+        ...baseStatements(built, built.stack.functions.alerts),
+        {
+          Sid: 'ClaimAlert',
+          Effect: 'Allow',
+          Action: 'dynamodb:PutItem',
+          Resource: cfn(built.stack, built.stack.alertTable.tableArn),
+        },
+        { Sid: 'CountMfaDevices', Effect: 'Allow', Action: 'iam:ListMFADevices', Resource: USERS },
+        ...publish(built, 'PublishAlert'),
+      ]),
+    );
   });
 });
 
@@ -215,49 +227,57 @@ describe('the nightly role', () => {
       senderEmail: SENDER,
       disableConsoleAccess: 'true',
     });
-    expect(statementsOf(built, 'nightly')).toEqual(nightlyReportStatements(built));
+    expect(statementsOf(built, 'nightly')).toEqual(canonical(nightlyReportStatements(built)));
   });
 
   it('warn mode: adds tagging the warned users and mailing them', () => {
     const built = buildStack({ mode: 'warn', apply: 'true', senderEmail: SENDER });
-    expect(statementsOf(built, 'nightly')).toEqual([
-      ...nightlyReportStatements(built),
-      tagUsers(false),
-      sendMailAsSender,
-      ...keepRecords(built),
-    ]);
+    expect(statementsOf(built, 'nightly')).toEqual(
+      canonical([
+        ...nightlyReportStatements(built),
+        tagUsers(false),
+        sendMailAsSender,
+        ...keepRecords(built),
+      ]),
+    );
   });
 
   it('warn mode: tags users and mails them, only as the sender', () => {
     const built = buildStack({ mode: 'warn', senderEmail: SENDER });
-    expect(statementsOf(built, 'nightly')).toEqual([
-      ...nightlyReportStatements(built),
-      tagUsers(false),
-      sendMailAsSender,
-      ...keepRecords(built),
-    ]);
+    expect(statementsOf(built, 'nightly')).toEqual(
+      canonical([
+        ...nightlyReportStatements(built),
+        tagUsers(false),
+        sendMailAsSender,
+        ...keepRecords(built),
+      ]),
+    );
   });
 
   it('enforce mode as a dry run (apply false): only the reads the plan needs, no enforcement write', () => {
     const built = buildStack({ mode: 'enforce', apply: 'false', senderEmail: SENDER });
-    expect(statementsOf(built, 'nightly')).toEqual([
-      ...nightlyReportStatements(built, ['iam:ListAttachedUserPolicies']),
-      tagUsers(false),
-      sendMailAsSender,
-      ...keepRecords(built),
-    ]);
+    expect(statementsOf(built, 'nightly')).toEqual(
+      canonical([
+        ...nightlyReportStatements(built, ['iam:ListAttachedUserPolicies']),
+        tagUsers(false),
+        sendMailAsSender,
+        ...keepRecords(built),
+      ]),
+    );
   });
 
   it('enforce mode with apply: disables keys and attaches RequireMFA (under the condition), keeps console passwords', () => {
     const built = buildStack({ mode: 'enforce', apply: 'true', senderEmail: SENDER });
-    expect(statementsOf(built, 'nightly')).toEqual([
-      ...nightlyReportStatements(built, ['iam:ListAttachedUserPolicies'], true),
-      tagUsers(true),
-      sendMailAsSender,
-      ...keepRecords(built),
-      { Sid: 'EnforceOnUsers', Effect: 'Allow', Action: 'iam:UpdateAccessKey', Resource: USERS },
-      attachRequireMfaOnly,
-    ]);
+    expect(statementsOf(built, 'nightly')).toEqual(
+      canonical([
+        ...nightlyReportStatements(built, ['iam:ListAttachedUserPolicies'], true),
+        tagUsers(true),
+        sendMailAsSender,
+        ...keepRecords(built),
+        { Sid: 'EnforceOnUsers', Effect: 'Allow', Action: 'iam:UpdateAccessKey', Resource: USERS },
+        attachRequireMfaOnly,
+      ]),
+    );
   });
 
   it('enforce mode with apply and disableConsoleAccess: also deletes login profiles', () => {
@@ -267,19 +287,21 @@ describe('the nightly role', () => {
       disableConsoleAccess: true,
       senderEmail: SENDER,
     });
-    expect(statementsOf(built, 'nightly')).toEqual([
-      ...nightlyReportStatements(built, ['iam:ListAttachedUserPolicies'], true),
-      tagUsers(true),
-      sendMailAsSender,
-      ...keepRecords(built),
-      {
-        Sid: 'EnforceOnUsers',
-        Effect: 'Allow',
-        Action: ['iam:UpdateAccessKey', 'iam:DeleteLoginProfile'],
-        Resource: USERS,
-      },
-      attachRequireMfaOnly,
-    ]);
+    expect(statementsOf(built, 'nightly')).toEqual(
+      canonical([
+        ...nightlyReportStatements(built, ['iam:ListAttachedUserPolicies'], true),
+        tagUsers(true),
+        sendMailAsSender,
+        ...keepRecords(built),
+        {
+          Sid: 'EnforceOnUsers',
+          Effect: 'Allow',
+          Action: ['iam:UpdateAccessKey', 'iam:DeleteLoginProfile'],
+          Resource: USERS,
+        },
+        attachRequireMfaOnly,
+      ]),
+    );
   });
 
   it('enforce with apply covers every action the CLI lists for enforcement (lambdas/core/permissions.ts)', () => {

@@ -192,27 +192,26 @@ describe('functions', () => {
     },
   );
 
-  it.each(names)('%s: exactly the variables FUNCTION_ENV names, plus Powertools and source maps', (name) => {
-    const fn = built.stack.functions[name];
-    const resource =
-      built.template.findResources('AWS::Lambda::Function')[
-        built.stack.getLogicalId(fn.function.node.defaultChild as never)
-      ];
-    const variables = resource?.Properties.Environment.Variables as Record<string, unknown>;
-    expect(Object.keys(variables).sort()).toEqual(
-      [
-        ...FUNCTION_ENV[name],
-        'POWERTOOLS_SERVICE_NAME',
-        'POWERTOOLS_METRICS_NAMESPACE',
-        'NODE_OPTIONS',
-      ].sort(),
-    );
-    expect(variables).toMatchObject({
-      POWERTOOLS_SERVICE_NAME: FUNCTIONS[name].serviceName,
-      POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
-      NODE_OPTIONS: '--enable-source-maps',
-    });
-  });
+  it.each(names)(
+    '%s: exactly the variables FUNCTION_ENV names, plus Powertools (no NODE_OPTIONS)',
+    (name) => {
+      const fn = built.stack.functions[name];
+      const resource =
+        built.template.findResources('AWS::Lambda::Function')[
+          built.stack.getLogicalId(fn.function.node.defaultChild as never)
+        ];
+      const variables = resource?.Properties.Environment.Variables as Record<string, unknown>;
+      expect(Object.keys(variables).sort()).toEqual(
+        [...FUNCTION_ENV[name], 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE'].sort(),
+      );
+      expect(variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: FUNCTIONS[name].serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+      });
+      // No source map is shipped, so none is opened at every cold start.
+      expect(variables).not.toHaveProperty('NODE_OPTIONS');
+    },
+  );
 
   it('fills the variables from the config: lists comma-joined, booleans and numbers as text', () => {
     const custom = buildStack({

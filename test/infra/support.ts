@@ -61,7 +61,19 @@ export function roleStatements(
   );
   if (policies.length !== 1)
     throw new Error(`expected one policy on role ${roleId}, found ${policies.length}`);
-  return policies[0]?.Properties.PolicyDocument.Statement as unknown[];
+  return canonical(policies[0]?.Properties.PolicyDocument.Statement as unknown[]);
+}
+
+/**
+ * Statements as IAM reads them, whatever order the CDK wrote them in: with
+ * `@aws-cdk/aws-iam:minimizePolicies` the CDK sorts actions, so tests
+ * compare action lists as sets (sorted), and a lone action as itself.
+ */
+export function canonical(statements: readonly unknown[]): unknown[] {
+  return statements.map((statement) => {
+    const s = statement as { Action?: unknown };
+    return Array.isArray(s.Action) ? { ...s, Action: [...(s.Action as string[])].sort() } : statement;
+  });
 }
 
 /** Every inline statement and managed policy that any role in the template has. */

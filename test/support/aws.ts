@@ -4,12 +4,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
-import {
-  type AwsClientSettings,
-  awsClientConfig,
-  createIamClient,
-  createStsClient,
-} from '../../lambdas/aws/aws-clients.ts';
+import { type AwsClientSettings, awsClientConfig, createIamClient } from '../../lambdas/aws/aws-clients.ts';
+import { createStsClient } from '../../lambdas/aws/caller-identity.ts';
 
 export const TEST_ACCOUNT_ID = '123456789012';
 

@@ -1,5 +1,4 @@
 import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Message } from '../core/messages.ts';
 import { awsCall } from './aws-call-error.ts';
 
@@ -19,12 +18,5 @@ export async function sendMail(
         },
       }),
     ),
-  );
-}
-
-/** Publishes to the security topic; email subscribers see the subject and the text. */
-export async function publish(sns: SNSClient, topicArn: string, message: Message): Promise<void> {
-  await awsCall('sns:Publish', () =>
-    sns.send(new PublishCommand({ TopicArn: topicArn, Subject: message.subject, Message: message.text })),
   );
 }
