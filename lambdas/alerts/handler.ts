@@ -2,7 +2,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { awsClientConfig, createIamClient } from '../aws/aws-clients.ts';
+import { awsClient, createIamClient } from '../aws/aws-clients.ts';
 import { FUNCTION_ENV } from '../function-contract.ts';
 import { accountIdValue, rangedValue, readEnvironment, requiredValue } from '../handler-support.ts';
 import type { AlertSettings } from '../use-cases/raise-alert.ts';
@@ -22,8 +22,8 @@ export const handler = createAlertsHandler({
   settings: settingsFromEnvironment(),
   accountId: accountIdValue('ACCOUNT_ID', env.ACCOUNT_ID),
   clients: {
-    sns: new SNSClient(awsClientConfig()),
-    dynamodb: new DynamoDBClient(awsClientConfig()),
+    sns: awsClient(SNSClient),
+    dynamodb: awsClient(DynamoDBClient),
     iam: createIamClient(),
   },
   logger: new Logger(),

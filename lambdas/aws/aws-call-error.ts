@@ -97,7 +97,11 @@ export function toAwsCallError(action: string, error: unknown): AwsCallError {
   if (isNoSuchEntity(error)) {
     return new AwsCallError(action, 'not-found', `${action}: ${detail}`, { cause: error, detail });
   }
-  if ((e.code !== undefined && UNREACHABLE.has(e.code)) || name === 'TimeoutError') {
+  if (
+    (e.code !== undefined && UNREACHABLE.has(e.code)) ||
+    name === 'TimeoutError' ||
+    name === 'NetworkBudgetError'
+  ) {
     return new AwsCallError(action, 'unreachable', `cannot reach AWS for ${action}: ${detail}`, {
       cause: error,
       detail,

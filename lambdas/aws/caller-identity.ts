@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { awsCall } from './aws-call-error.ts';
-import { type AwsClientSettings, awsClientConfig } from './aws-clients.ts';
+import { type AwsClientSettings, awsClient } from './aws-clients.ts';
 
 export interface CallerIdentity {
   readonly accountId: string;
@@ -26,5 +26,5 @@ export async function readCallerIdentity(sts: STSClient): Promise<CallerIdentity
 
 /** An STS client with the tool's settings; kept beside its one use so IAM-only code never loads STS. */
 export function createStsClient(settings?: AwsClientSettings): STSClient {
-  return new STSClient(awsClientConfig(settings));
+  return awsClient(STSClient, settings);
 }

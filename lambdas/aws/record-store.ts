@@ -10,7 +10,7 @@ import {
   withStoredRecord,
 } from '../core/user-record.ts';
 import { AwsCallError, awsCall, awsErrorName } from './aws-call-error.ts';
-import { type AwsClientSettings, awsClientConfig } from './aws-clients.ts';
+import { type AwsClientSettings, awsClientConfig, withNetworkBudget } from './aws-clients.ts';
 import { tagUser } from './iam-enforcer.ts';
 
 /** Users' records as JSON objects under `records/ACCOUNT/` in an S3 bucket. */
@@ -120,5 +120,7 @@ export async function recordOnUser(
 export function createS3Client(settings: AwsClientSettings = {}): S3Client {
   const overridden =
     settings.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL ?? undefined;
-  return new S3Client({ ...awsClientConfig(settings), forcePathStyle: overridden !== undefined });
+  return withNetworkBudget(
+    new S3Client({ ...awsClientConfig(settings), forcePathStyle: overridden !== undefined }),
+  );
 }

@@ -4,7 +4,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { awsClientConfig, createIamClient } from '../aws/aws-clients.ts';
+import { awsClient, createIamClient } from '../aws/aws-clients.ts';
 import { createStsClient } from '../aws/caller-identity.ts';
 import { FUNCTION_ENV, METRICS, NIGHTLY_MODES } from '../function-contract.ts';
 import {
@@ -42,9 +42,9 @@ export const handler = createNightlyHandler({
   clients: {
     iam: createIamClient(),
     sts: createStsClient(),
-    s3: new S3Client(awsClientConfig()),
-    sns: new SNSClient(awsClientConfig()),
-    ses: new SESClient(awsClientConfig()),
+    s3: awsClient(S3Client),
+    sns: awsClient(SNSClient),
+    ses: awsClient(SESClient),
   },
   logger: new Logger(),
   metrics: new Metrics({ namespace: METRICS.namespace }),

@@ -2,7 +2,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SESClient } from '@aws-sdk/client-ses';
-import { awsClientConfig, createIamClient } from '../aws/aws-clients.ts';
+import { awsClient, createIamClient } from '../aws/aws-clients.ts';
 import { createStsClient } from '../aws/caller-identity.ts';
 import { ENV, FUNCTION_ENV, METRICS } from '../function-contract.ts';
 import { accountIdValue, patternListValue, rangedValue, readEnvironment } from '../handler-support.ts';
@@ -23,7 +23,7 @@ function settingsFromEnvironment(): OnboardingSettings {
 export const handler = createOnboardingHandler({
   settings: settingsFromEnvironment(),
   accountId: accountIdValue(ENV.accountId, readEnvironment([ENV.accountId]).ACCOUNT_ID),
-  clients: { iam: createIamClient(), sts: createStsClient(), ses: new SESClient(awsClientConfig()) },
+  clients: { iam: createIamClient(), sts: createStsClient(), ses: awsClient(SESClient) },
   logger: new Logger(),
   metrics: new Metrics({ namespace: METRICS.namespace }),
 });

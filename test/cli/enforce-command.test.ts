@@ -611,9 +611,19 @@ describe('awssec iam-mfa restore', () => {
   });
 
   it('does not claim enforce would act again on a user left with no way in', async () => {
+    // bob.wilson's only credential was the console password, which enforce deleted.
     await enforceJson(['--apply', '--disable-console-access', '--include-users', 'bob.wilson']);
-    const { stdout } = await awssec(['restore', '--user', 'bob.wilson']);
+    const plan = await awssec(['restore', '--user', 'bob.wilson', '-o', 'json']);
+    expect(plan.code).toBe(0);
+    const planned: RestoreRun = JSON.parse(plan.stdout);
+    expect(planned.actions.map((a) => a.action)).toEqual(['detach-require-mfa', 'remove-enforcement-tags']);
+    expect(planned.cannot_restore).toHaveLength(1);
+    expect(planned.notes).toEqual([]);
+    const { code, stdout } = await awssec(['restore', '--user', 'bob.wilson', '--apply']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('APPLIED');
     expect(stdout).not.toContain('the next enforce acts on them again');
+    expect(await attached('bob.wilson')).toEqual([]);
   });
 
   it('has nothing to restore on a user enforce never touched', async () => {

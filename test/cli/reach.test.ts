@@ -7,13 +7,17 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetUserCommand } from '@aws-sdk/client-iam';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../cli/program.ts';
 import { toAwsCallError } from '../../lambdas/aws/aws-call-error.ts';
 import {
   awsClientConfig,
+  createIamClient,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  NETWORK_RETRY_BUDGET,
+  NetworkBudgetError,
 } from '../../lambdas/aws/aws-clients.ts';
 import { testClientSettings, testClients } from '../support/aws.ts';
 import { captureIo } from '../support/cli.ts';
@@ -118,6 +122,25 @@ describe('an endpoint that cannot be reached', () => {
       throwOnRequestTimeout: true,
     });
     expect([DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS]).toEqual([5_000, 30_000]);
+  });
+});
+
+describe('an endpoint that dies after the first call', () => {
+  it('every client gives up on it after three attempts, not the ten it spends on throttling', async () => {
+    let connections = 0;
+    silent = createServer(() => {
+      connections += 1;
+    });
+    await new Promise<void>((resolve) => silent?.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    const endpoint = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+    const iam = createIamClient({ ...testClientSettings(endpoint), maxAttempts: 10, requestTimeoutMs: 200 });
+    const started = performance.now();
+    const error = await iam.send(new GetUserCommand({ UserName: 'bob' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkBudgetError);
+    expect(toAwsCallError('iam:GetUser', error)).toMatchObject({ kind: 'unreachable' });
+    expect(connections).toBe(NETWORK_RETRY_BUDGET.attempts);
+    expect(performance.now() - started).toBeLessThan(NETWORK_RETRY_BUDGET.ms);
   });
 });
 

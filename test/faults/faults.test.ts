@@ -7,7 +7,7 @@ import type { MfaReport } from '../../lambdas/core/mfa-report.ts';
 import { createNightlyHandler } from '../../lambdas/nightly/nightly.ts';
 import { enforceMfaCompliance } from '../../lambdas/use-cases/enforce-mfa-compliance.ts';
 import { generateMfaReport } from '../../lambdas/use-cases/generate-mfa-report.ts';
-import { allTestClients, testClientSettings } from '../support/aws.ts';
+import { allTestClients, quickRetries, testClientSettings } from '../support/aws.ts';
 import type { ProxiedRequest } from '../support/aws-proxy.ts';
 import { captureIo } from '../support/cli.ts';
 import { type FaultConfig, faultRule } from '../support/fault-rule.ts';
@@ -56,7 +56,11 @@ function withFaults(config: FaultConfig) {
   return faults.stats;
 }
 
-const settings = () => ({ ...testClientSettings(emulator.proxy.endpoint), ...PATIENT });
+const settings = () => ({
+  ...testClientSettings(emulator.proxy.endpoint),
+  ...PATIENT,
+  retryStrategy: quickRetries(PATIENT.maxAttempts),
+});
 const verdicts = (report: MfaReport) => report.users.map((u) => [u.username, u.status, u.risk]);
 
 /** Each write that reached emulator.moto, keyed by what it changed: a key seen twice is a duplicate write. */
@@ -215,7 +219,10 @@ describe('the nightly Lambda under faults', () => {
           senderEmail: 'security@example.com',
           emailDomain: 'example.com',
         },
-        clients: allTestClients(emulator.proxy.endpoint, PATIENT),
+        clients: allTestClients(emulator.proxy.endpoint, {
+          ...PATIENT,
+          retryStrategy: quickRetries(PATIENT.maxAttempts),
+        }),
         logger: recordingLogger().logger,
         metrics: { addMetric: () => {}, publishStoredMetrics: () => {} },
         now: () => now,

@@ -4,10 +4,20 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { type AwsClientSettings, awsClientConfig, createIamClient } from '../../lambdas/aws/aws-clients.ts';
 import { createStsClient } from '../../lambdas/aws/caller-identity.ts';
 
 export const TEST_ACCOUNT_ID = '123456789012';
+
+/**
+ * The SDK's standard retries (throttling and 5xx included), backing off for
+ * a few milliseconds instead of AWS's seconds: a storm of faults replays in
+ * a moment, and every assertion about retries still holds.
+ */
+export function quickRetries(maxAttempts: number): ConfiguredRetryStrategy {
+  return new ConfiguredRetryStrategy(maxAttempts, (attempt) => Math.min(2 ** attempt, 20));
+}
 
 /** Settings that can only ever reach the given emulator, with dummy credentials. */
 export function testClientSettings(endpoint: string): AwsClientSettings {
