@@ -55,7 +55,7 @@ export async function runEnforceCommand(flags: EnforceFlags, context: CommandCon
   const dryRun = dryRunFrom(flags);
   const selection = await selectionFromFlags(flags);
   const breakGlass = flagPatterns('--break-glass', flags.breakGlass);
-  const progress = startProgress(io.stderr, true, context.progressDelayMs);
+  const progress = startProgress(io.stderr, flags.progress !== false, io.progressDelayMs);
   let run: EnforcementRun;
   try {
     run = await enforceMfaCompliance({

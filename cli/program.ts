@@ -96,7 +96,8 @@ function addAssessmentOptions(command: Command): Command {
       ranged('reportTimeoutSeconds'),
       180,
     )
-    .addOption(timeoutOption());
+    .addOption(timeoutOption())
+    .option('--no-progress', 'no spinner or progress lines on stderr: only warnings and errors');
 }
 
 /** How long one AWS call may take; AWSSEC_TIMEOUT_SECONDS sets the default. */

@@ -44,6 +44,7 @@ export function startProgress(stream: OutputStream, enabled: boolean, delayMs = 
     }).start();
     return { update: (event) => (spinner.text = describe(event).text), stop: () => spinner.stop() };
   }
+  if (!Number.isFinite(delayMs)) return SILENT;
   let current: EnforcementProgress | undefined;
   let late = false;
   const said = new Set<string>();

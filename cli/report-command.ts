@@ -20,6 +20,8 @@ export interface AssessmentFlags {
   readonly reportTimeout: number;
   /** Seconds one AWS call may take (--timeout). */
   readonly timeout?: number | undefined;
+  /** False with --no-progress: nothing on stderr but warnings and errors. */
+  readonly progress?: boolean | undefined;
 }
 
 export interface ReportFlags extends AssessmentFlags {
@@ -32,8 +34,6 @@ export interface CommandContext {
   /** Overrides the SDK's own configuration; tests point it at the emulator. */
   readonly aws?: AwsClientSettings | undefined;
   readonly now?: (() => Date) | undefined;
-  /** How long a run goes before a non-terminal stderr is told what it waits for. @default 2000 */
-  readonly progressDelayMs?: number | undefined;
   /** The name messages start with: `awssec`, or `iam-mfa-enforce` for the standalone form. @default 'awssec' */
   readonly programName?: string | undefined;
 }
@@ -108,7 +108,7 @@ export async function runReportCommand(flags: ReportFlags, context: CommandConte
   const { io } = context;
   const selection = await selectionFromFlags(flags);
   if (flags.saveReport !== undefined) await checkSavePath(flags.saveReport);
-  const progress = startProgress(io.stderr, true, context.progressDelayMs);
+  const progress = startProgress(io.stderr, flags.progress !== false, io.progressDelayMs);
   let report: Awaited<ReturnType<typeof generateMfaReport>>;
   try {
     report = await generateMfaReport({

@@ -10,6 +10,11 @@ export interface CliIo {
   readonly stdout: OutputStream;
   readonly stderr: OutputStream;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * How long a run goes before a stderr that is not a terminal is told what
+   * it waits for; `Infinity` for never. @default 2000
+   */
+  readonly progressDelayMs?: number | undefined;
 }
 
 export type Colors = ReturnType<typeof picocolors.createColors>;

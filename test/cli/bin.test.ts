@@ -39,12 +39,15 @@ afterAll(() => moto?.stop());
 
 describe('the awssec command', () => {
   it('reports on the account AWS_ENDPOINT_URL points at, with nothing on stderr', async () => {
-    const { code, stdout, stderr } = await awssec(['iam-mfa', 'report', '--output', 'json'], {
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      HOME: emptyHome,
-    });
+    const { code, stdout, stderr } = await awssec(
+      ['iam-mfa', 'report', '--output', 'json', '--no-progress'],
+      {
+        AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        HOME: emptyHome,
+      },
+    );
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const report: MfaReport = JSON.parse(stdout);
@@ -107,7 +110,11 @@ describe('the iam-mfa-enforce command', () => {
     const report = await awssec(['-o', 'json'], env(), STANDALONE_BIN);
     expect(report.code).toBe(0);
     expect((JSON.parse(report.stdout) as MfaReport).summary.total).toBe(7);
-    const plan = await awssec(['--enforce', '-o', 'json', '--exclude-users', 'svc-*'], env(), STANDALONE_BIN);
+    const plan = await awssec(
+      ['--enforce', '-o', 'json', '--exclude-users', 'svc-*', '--no-progress'],
+      env(),
+      STANDALONE_BIN,
+    );
     expect(plan.stderr).toBe('');
     expect(plan.code).toBe(0);
     const run: EnforcementRun = JSON.parse(plan.stdout);

@@ -47,12 +47,11 @@ async function awssec(
   env: Record<string, string> = {},
   progressDelayMs?: number,
 ) {
-  const captured = captureIo(env);
+  const captured = captureIo(env, false, progressDelayMs);
   const started = performance.now();
   const code = await runCli(['iam-mfa', ...args], {
     io: captured.io,
     aws: testClientSettings(endpoint),
-    progressDelayMs,
   });
   return {
     code,
@@ -182,10 +181,17 @@ describe('a slow run, with stderr not a terminal', () => {
     const { code, stderr } = await awssec(['report', '--source', 'live'], emulator.proxy.endpoint, {}, 0);
     expect(code).toBe(0);
     expect(stderr).toBe('Reading IAM users, groups and policies…\nReading users one by one: 0/2\n');
+    const quiet = await awssec(
+      ['report', '--source', 'live', '--no-progress'],
+      emulator.proxy.endpoint,
+      {},
+      0,
+    );
+    expect(quiet.stderr).toBe('');
   });
 
   it('prints nothing when the run is quick', async () => {
-    const { stderr } = await awssec(['report'], emulator.proxy.endpoint);
+    const { stderr } = await awssec(['report'], emulator.proxy.endpoint, {}, 2_000);
     expect(stderr).toBe('');
   });
 });

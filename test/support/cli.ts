@@ -6,8 +6,16 @@ export interface CapturedIo {
   stderr(): string;
 }
 
-/** Streams that keep what the CLI writes; `tty` makes them claim to be a terminal. */
-export function captureIo(env: Record<string, string | undefined> = {}, tty = false): CapturedIo {
+/**
+ * Streams that keep what the CLI writes; `tty` makes stdout claim to be a
+ * terminal. No progress lines unless `progressDelayMs` asks for them, so a
+ * test on a loaded machine sees the same stderr as on an idle one.
+ */
+export function captureIo(
+  env: Record<string, string | undefined> = {},
+  tty = false,
+  progressDelayMs = Number.POSITIVE_INFINITY,
+): CapturedIo {
   let out = '';
   let err = '';
   return {
@@ -15,6 +23,7 @@ export function captureIo(env: Record<string, string | undefined> = {}, tty = fa
       stdout: { write: (chunk: string) => (out += chunk), isTTY: tty },
       stderr: { write: (chunk: string) => (err += chunk), isTTY: false },
       env,
+      progressDelayMs,
     },
     stdout: () => out,
     stderr: () => err,
