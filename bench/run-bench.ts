@@ -1,11 +1,14 @@
 /**
  * `npm run bench`: the figures behind the README's Performance section.
  *
- * Seeds moto with 1,000 and then 5,000 users in a realistic mix, puts the
- * project's proxy in front of it with 20 ms per call and a per-operation
- * throttle, and runs each scenario in a process of its own: bulk and live
- * report on 1,000 users, bulk report on 5,000, and enforce --apply on the
- * 1,000 non-compliant users among the 5,000. On the 1,000 users it also
+ * Seeds moto with 1,000, then 2,000, then 5,000 users in a realistic mix,
+ * puts the project's proxy in front of it with 20 ms per call and a
+ * per-operation throttle, and runs each scenario in a process of its own:
+ * bulk and live report on 1,000 users, bulk report on 5,000, and enforce
+ * --apply on the 1,000 non-compliant users among the 5,000. At 2,000 users,
+ * with the latency alone, it sets the per-user loop a user would write first
+ * beside `awssec iam-mfa report`. It times the CLI's start, bundled and as
+ * tsc's modules. On the 1,000 users it also
  * runs the built CLI's report with a 100,000-line --exclude-file, once per
  * output format, straight against moto (the figure is the tool's own work
  * with the patterns, not the network's), each beside the same run without
@@ -42,6 +45,8 @@ const RATE_PER_OPERATION = 25;
 const TARGETS = {
   bulkCallsBesidesListMfaDevices: 15,
   bulkSpeedupOverLive: 20,
+  bulkSpeedupOverNaiveLoop: 20,
+  helpMs: 150,
   peakRssMb: 200,
   enforceShareOfFloor: 0.8,
   bundleKb: 250,
@@ -162,10 +167,15 @@ interface ExclusionResult {
   readonly exempted?: number;
 }
 
+/** The command as installed: the bundle package.json's `bin` names. */
+const CLI = 'dist/bundle/awssec.js';
+/** The same command as tsc builds it, one module a file, importing its dependencies from node_modules. */
+const CLI_MODULES = 'dist/bin/awssec.js';
+
 /** The built CLI, as a user runs it, against moto: wall time from start to exit. */
 async function timedCli(args: string[], endpoint: string): Promise<{ seconds: number; stdout: string }> {
   const started = performance.now();
-  const stdout = await node(['dist/bin/awssec.js', 'iam-mfa', 'report', ...args], {
+  const stdout = await node([CLI, 'iam-mfa', 'report', ...args], {
     AWS_ENDPOINT_URL: endpoint,
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
@@ -200,6 +210,121 @@ async function exclusionScenarios(endpoint: string): Promise<ExclusionResult[]> 
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+interface NaiveComparison {
+  readonly users: number;
+  /** The per-user loop, a process of its own, start to exit. */
+  readonly naiveSeconds: number;
+  readonly naiveCalls: number;
+  /** `awssec iam-mfa report -o json`, start to exit. */
+  readonly bulkSeconds: number;
+  /** The bulk report's own run, without Node's start (the scenario's figure). */
+  readonly bulkRunSeconds: number;
+  readonly naiveRunSeconds: number;
+  readonly bulkCalls: number;
+}
+
+/**
+ * The loop a user would write first against the tool's bulk report, both
+ * through the proxy's latency alone (no throttle: the loop's own pace, not
+ * the throttle's, is the baseline), each in a process of its own.
+ */
+async function naiveComparison(
+  users: number,
+  proxy: Awaited<ReturnType<typeof startAwsProxy>>,
+): Promise<NaiveComparison> {
+  proxy.setDelay(LATENCY_MS);
+  try {
+    process.stderr.write(`  per-user loop, ${users.toLocaleString('en')} users…`);
+    let started = performance.now();
+    const naive = JSON.parse(
+      (
+        await node([
+          'dist/bench/scenario.js',
+          JSON.stringify({ kind: 'naive', source: 'live', endpoint: proxy.endpoint }),
+        ])
+      )
+        .trim()
+        .split('\n')
+        .pop() ?? '{}',
+    ) as ScenarioOutput;
+    const naiveSeconds = (performance.now() - started) / 1000;
+    process.stderr.write(
+      ` ${naiveSeconds.toFixed(1)} s\n  awssec iam-mfa report, ${users.toLocaleString('en')} users…`,
+    );
+    const before = new Map(proxy.seen);
+    started = performance.now();
+    const stdout = await node([CLI, 'iam-mfa', 'report', '-o', 'json', '--no-progress'], {
+      AWS_ENDPOINT_URL: proxy.endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
+    });
+    const bulkSeconds = (performance.now() - started) / 1000;
+    const reported = (JSON.parse(stdout) as { summary: { total: number } }).summary.total;
+    const bulkCalls = [...proxy.seen].reduce((sum, [action, n]) => sum + n - (before.get(action) ?? 0), 0);
+    process.stderr.write(` ${bulkSeconds.toFixed(1)} s\n`);
+    const bulkRun = JSON.parse(
+      (
+        await node([
+          'dist/bench/scenario.js',
+          JSON.stringify({ kind: 'report', source: 'bulk', endpoint: proxy.endpoint }),
+        ])
+      )
+        .trim()
+        .split('\n')
+        .pop() ?? '{}',
+    ) as ScenarioOutput;
+    if (naive.users !== users || reported !== users || bulkRun.users !== users) {
+      throw new Error(`expected ${users} users, the loop saw ${naive.users} and the report ${reported}`);
+    }
+    return {
+      users,
+      naiveSeconds: round2(naiveSeconds),
+      naiveCalls: total(naive.callsByOperation),
+      bulkSeconds: round2(bulkSeconds),
+      bulkRunSeconds: round2(bulkRun.wallMs / 1000),
+      naiveRunSeconds: round2(naive.wallMs / 1000),
+      bulkCalls,
+    };
+  } finally {
+    proxy.setDelay(0);
+  }
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+interface StartTime {
+  readonly command: string;
+  readonly bundleMs: number;
+  readonly modulesMs: number;
+  /** `node -e 0`: what any command pays before its first line. */
+  readonly nodeMs: number;
+}
+
+/** The median of runs of `node FILE ARGS`, start to exit, for the bundle and for tsc's modules. */
+async function startTimes(): Promise<StartTime[]> {
+  const median = async (args: string[]) => {
+    const times: number[] = [];
+    for (let i = 0; i < 15; i += 1) {
+      const started = performance.now();
+      await node(args);
+      times.push(performance.now() - started);
+    }
+    return Math.round(times.sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? 0);
+  };
+  const nodeMs = await median(['-e', '0']);
+  const results: StartTime[] = [];
+  for (const args of [['--help'], ['--version'], ['iam-mfa', 'report', '--help']]) {
+    results.push({
+      command: `awssec ${args.join(' ')}`,
+      bundleMs: await median([CLI, ...args]),
+      modulesMs: await median([CLI_MODULES, ...args]),
+      nodeMs,
+    });
+  }
+  return results;
 }
 
 async function bundleSizes(): Promise<
@@ -242,6 +367,9 @@ async function bundleSizes(): Promise<
 
 async function main(): Promise<void> {
   const startedAt = new Date();
+  // First, while nothing else runs: a start is a matter of milliseconds.
+  process.stderr.write('Timing the CLI’s start…\n');
+  const starts = await startTimes();
   process.stderr.write('Starting moto and seeding 1,000 users…\n');
   const moto = await startMoto();
   const proxy = await startAwsProxy(moto.endpoint);
@@ -257,8 +385,15 @@ async function main(): Promise<void> {
     const live1000 = await runScenario('report live, 1,000', { kind: 'report', source: 'live' }, proxy);
     process.stderr.write('The CLI with a long --exclude-file, 1,000 users, straight against moto:\n');
     const exclusions = await exclusionScenarios(moto.endpoint);
-    process.stderr.write('Seeding 4,000 more users…\n');
-    await seedUsers(iam, moto, mix(1000, 4000), 32);
+    process.stderr.write('Seeding 1,000 more users…\n');
+    await seedUsers(iam, moto, mix(1000, 1000), 32);
+    await iam.send(new GenerateCredentialReportCommand({}));
+    process.stderr.write(
+      `The per-user loop and the bulk report, through the proxy (${LATENCY_MS} ms a call, no throttle):\n`,
+    );
+    const naive = await naiveComparison(2000, proxy);
+    process.stderr.write('Seeding 3,000 more users…\n');
+    await seedUsers(iam, moto, mix(2000, 3000), 32);
     const bulk5000 = await runScenario('report bulk, 5,000', { kind: 'report', source: 'bulk' }, proxy);
     const enforce = await runScenario('enforce, 1,000 of 5,000', { kind: 'enforce', source: 'bulk' }, proxy);
     process.stderr.write('Bundling the Lambdas…\n');
@@ -283,7 +418,27 @@ async function main(): Promise<void> {
     const enforceShare = floor.seconds / (enforce.wallMs / 1000);
     const bulkCalls = total(bulk5000.callsByOperation, ['ListMFADevices']);
     const speedup = live1000.wallMs / bulk1000.wallMs;
+    const naiveSpeedup = naive.naiveSeconds / naive.bulkSeconds;
+    const help = starts[0] ?? {
+      command: 'awssec --help',
+      bundleMs: Number.NaN,
+      modulesMs: Number.NaN,
+      nodeMs: Number.NaN,
+    };
     const checks = [
+      [
+        `awssec iam-mfa report ≥ ${TARGETS.bulkSpeedupOverNaiveLoop}× faster than the per-user loop (${naive.users.toLocaleString('en')} users, start to exit)`,
+        `${naiveSpeedup.toFixed(1)}×: ${naive.bulkSeconds.toFixed(2)} s (${naive.bulkCalls} calls) against ${naive.naiveSeconds.toFixed(1)} s (${naive.naiveCalls} calls); without Node's start ${naive.bulkRunSeconds.toFixed(2)} s against ${naive.naiveRunSeconds.toFixed(1)} s: ${(naive.naiveRunSeconds / naive.bulkRunSeconds).toFixed(1)}×`,
+        naiveSpeedup >= TARGETS.bulkSpeedupOverNaiveLoop,
+      ],
+      [
+        `awssec --help < ${TARGETS.helpMs} ms (median of 15)`,
+        `${help.bundleMs} ms bundled; ${help.modulesMs} ms as tsc's modules; node -e 0: ${help.nodeMs} ms; ${starts
+          .slice(1)
+          .map((s) => `${s.command}: ${s.bundleMs} / ${s.modulesMs} ms`)
+          .join('; ')}`,
+        help.bundleMs < TARGETS.helpMs,
+      ],
       [
         `bulk report, 5,000 users: IAM calls besides ListMFADevices ≤ ${TARGETS.bulkCallsBesidesListMfaDevices}`,
         `${bulkCalls}`,
@@ -341,6 +496,8 @@ async function main(): Promise<void> {
       ratePerOperation: RATE_PER_OPERATION,
       scenarios,
       enforceFloor: { ...floor, share: Math.round(enforceShare * 1000) / 1000 },
+      naive,
+      starts,
       exclusions,
       bundles,
       targets: checks.map(([target, measured, met]) => ({ target, measured, met })),

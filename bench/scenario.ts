@@ -8,13 +8,24 @@
  *
  *   node dist/bench/scenario.js '{"kind":"report","source":"bulk","endpoint":"http://127.0.0.1:PORT"}'
  */
+import {
+  GetAccessKeyLastUsedCommand,
+  GetLoginProfileCommand,
+  type IAMClient,
+  ListAccessKeysCommand,
+  ListMFADevicesCommand,
+  NoSuchEntityException,
+  paginateListUsers,
+} from '@aws-sdk/client-iam';
+import pLimit from 'p-limit';
 import { createIamClient } from '../lambdas/aws/aws-clients.ts';
 import { createStsClient } from '../lambdas/aws/caller-identity.ts';
 import { enforceMfaCompliance } from '../lambdas/use-cases/enforce-mfa-compliance.ts';
 import { generateMfaReport } from '../lambdas/use-cases/generate-mfa-report.ts';
 
 export interface ScenarioInput {
-  readonly kind: 'report' | 'enforce';
+  /** naive: the per-user loop a user would write first, the baseline the bulk report is measured against. */
+  readonly kind: 'report' | 'enforce' | 'naive';
   readonly source: 'bulk' | 'live';
   readonly endpoint: string;
   readonly concurrency?: number;
@@ -56,9 +67,48 @@ const options = {
   concurrency: input.concurrency,
 };
 
+/**
+ * What a first script does: list the users, then for each, ten users at a
+ * time, ask for its MFA devices, its console password, its access keys and
+ * each key's last use, one call after another. Counts who lacks MFA, so its
+ * work is not optimised away, and nothing else.
+ */
+async function naiveLoop(iam: IAMClient): Promise<{ users: number; withoutMfa: number }> {
+  const names: string[] = [];
+  for await (const page of paginateListUsers({ client: iam }, {})) {
+    for (const user of page.Users ?? []) names.push(user.UserName ?? '');
+  }
+  const limit = pLimit(10);
+  let withoutMfa = 0;
+  await Promise.all(
+    names.map((UserName) =>
+      limit(async () => {
+        const devices = await iam.send(new ListMFADevicesCommand({ UserName }));
+        const password = await iam
+          .send(new GetLoginProfileCommand({ UserName }))
+          .then(() => true)
+          .catch((error: unknown) => {
+            if (error instanceof NoSuchEntityException) return false;
+            throw error;
+          });
+        const keys = await iam.send(new ListAccessKeysCommand({ UserName }));
+        let activeKey = false;
+        for (const key of keys.AccessKeyMetadata ?? []) {
+          await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.AccessKeyId }));
+          activeKey ||= key.Status === 'Active';
+        }
+        if ((devices.MFADevices ?? []).length === 0 && (password || activeKey)) withoutMfa += 1;
+      }),
+    ),
+  );
+  return { users: names.length, withoutMfa };
+}
+
 const started = performance.now();
 let output: Omit<ScenarioOutput, 'wallMs' | 'peakRssMb' | 'callsByOperation'>;
-if (input.kind === 'report') {
+if (input.kind === 'naive') {
+  output = { users: (await naiveLoop(iamClient)).users };
+} else if (input.kind === 'report') {
   const report = await generateMfaReport(options);
   output = { users: report.summary.total };
 } else {

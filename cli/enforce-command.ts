@@ -2,6 +2,7 @@ import type { EnforcementRun } from '../lambdas/use-cases/enforce-mfa-compliance
 import { enforceMfaCompliance } from '../lambdas/use-cases/enforce-mfa-compliance.ts';
 import type { RestoreRun } from '../lambdas/use-cases/restore-user.ts';
 import { restoreUser } from '../lambdas/use-cases/restore-user.ts';
+import type { ReportFormat } from './choices.ts';
 import { startProgress } from './progress.ts';
 import {
   enforcementToCsv,
@@ -16,7 +17,7 @@ import {
   selectionFromFlags,
   warnUnmatchedIncludes,
 } from './report-command.ts';
-import { formatResult, type ReportFormat } from './report-output.ts';
+import { formatResult } from './report-output.ts';
 import { styleFor } from './terminal.ts';
 import { UsageError } from './usage-error.ts';
 

@@ -7,20 +7,21 @@ import {
   repairRequireMfaPolicy,
 } from '../lambdas/use-cases/repair-require-mfa-policy.ts';
 import { title } from './boxes.ts';
+import type { Partition, PolicyName } from './choices.ts';
 import { stepsTable } from './render-enforcement.ts';
 import type { CommandContext } from './report-command.ts';
 import { type Style, styleFor } from './terminal.ts';
 import { UsageError } from './usage-error.ts';
 
 /** The policies the tool attaches or suggests, by the name `awssec iam-mfa policy NAME` takes. */
-export const POLICIES = { 'require-mfa': requireMfaPolicy, 'self-service': selfServiceMfaPolicy } as const;
-export type PolicyName = keyof typeof POLICIES;
-
-export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
+const POLICIES: Readonly<Record<PolicyName, typeof requireMfaPolicy>> = {
+  'require-mfa': requireMfaPolicy,
+  'self-service': selfServiceMfaPolicy,
+};
 
 export interface PolicyFlags {
   readonly operator?: OperatorCommand | undefined;
-  readonly partition: (typeof PARTITIONS)[number];
+  readonly partition: Partition;
   readonly recordBucket?: string | undefined;
   readonly repair?: boolean | undefined;
   readonly apply?: boolean | undefined;

@@ -1,26 +1,18 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { AwsCallError } from '../lambdas/aws/aws-call-error.ts';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../lambdas/aws/aws-clients.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../lambdas/aws/client-timeouts.ts';
 import { DEFAULT_GRACE_PERIOD_DAYS } from '../lambdas/core/assessment.ts';
 import { displayText } from '../lambdas/core/display-text.ts';
-import { DEFAULT_BLAST_RADIUS, UnrecordedKeyError } from '../lambdas/core/enforcement.ts';
+import { DEFAULT_BLAST_RADIUS } from '../lambdas/core/enforcement.ts';
 import { OPERATOR_COMMANDS } from '../lambdas/core/operator-policies.ts';
 import { describeRange, numberInRange, type RangedOption } from '../lambdas/core/option-ranges.ts';
-import { RefusedRunError } from '../lambdas/use-cases/enforce-mfa-compliance.ts';
-import { InvalidOptionError } from '../lambdas/use-cases/generate-mfa-report.ts';
-import { UnknownUserError } from '../lambdas/use-cases/restore-user.ts';
-import { runEnforceCommand, runRestoreCommand } from './enforce-command.ts';
-import {
-  PARTITIONS,
-  POLICIES,
-  type PolicyFlags,
-  type PolicyName,
-  runPolicyCommand,
-} from './policy-command.ts';
-import { type CommandContext, runReportCommand } from './report-command.ts';
-import { REPORT_FORMATS } from './report-output.ts';
+import { PARTITIONS, POLICY_NAMES, type PolicyName, REPORT_FORMATS } from './choices.ts';
+import type { PolicyFlags } from './policy-command.ts';
+import type { CommandContext } from './report-command.ts';
 import { UsageError } from './usage-error.ts';
 import { VERSION } from './version.ts';
+
+// The commands' code (and with it the AWS SDK) is imported when a command
+// runs, so that --help, --version and a usage error start in milliseconds.
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -152,7 +144,10 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
       .description('report who can reach the account without MFA (changes nothing)')
       .addOption(outputOption())
       .option('--save-report <path>', 'also save the report; .json and .csv files get that format'),
-  ).action(async (flags) => setExitCode(await runReportCommand(flags, withTimeout(context, flags))));
+  ).action(async (flags) => {
+    const { runReportCommand } = await import('./report-command.ts');
+    setExitCode(await runReportCommand(flags, withTimeout(context, flags)));
+  });
 
   addAssessmentOptions(
     iamMfa
@@ -181,7 +176,10 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
         '--record-bucket <bucket>',
         "an S3 bucket for the records of users who have IAM's 50 tags (without it they are not acted on)",
       ),
-  ).action(async (flags) => setExitCode(await runEnforceCommand(flags, withTimeout(context, flags))));
+  ).action(async (flags) => {
+    const { runEnforceCommand } = await import('./enforce-command.ts');
+    setExitCode(await runEnforceCommand(flags, withTimeout(context, flags)));
+  });
 
   iamMfa
     .command('restore')
@@ -202,7 +200,10 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
     .option('--apply', 'carry the restore out (without it nothing changes)')
     .option('--dry-run', 'only print what would be restored (the default)')
     .addOption(timeoutOption())
-    .action(async (flags) => setExitCode(await runRestoreCommand(flags, withTimeout(context, flags))));
+    .action(async (flags) => {
+      const { runRestoreCommand } = await import('./enforce-command.ts');
+      setExitCode(await runRestoreCommand(flags, withTimeout(context, flags)));
+    });
 
   iamMfa
     .command('policy')
@@ -213,7 +214,7 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
       new Argument(
         '[name]',
         'require-mfa: what enforce attaches (the default); self-service: lets users manage their own MFA',
-      ).choices(Object.keys(POLICIES)),
+      ).choices(POLICY_NAMES),
     )
     .addOption(
       new Option(
@@ -243,9 +244,10 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
         .argParser(anyCaseOf(['table', 'json']))
         .default('table'),
     )
-    .action(async (name: PolicyName | undefined, flags: PolicyFlags) =>
-      setExitCode(await runPolicyCommand(name, flags, withTimeout(context, flags))),
-    );
+    .action(async (name: PolicyName | undefined, flags: PolicyFlags) => {
+      const { runPolicyCommand } = await import('./policy-command.ts');
+      setExitCode(await runPolicyCommand(name, flags, withTimeout(context, flags)));
+    });
 
   return program;
 }
@@ -270,15 +272,11 @@ export async function runCli(argv: readonly string[], context: CommandContext): 
       if (error.code === 'commander.help') return EXIT_USAGE; // no command given: the help went to stderr
       return fail(EXIT_USAGE, `${oneLine(error.message.replace(/^error: /, ''))} (see --help)`);
     }
-    if (
-      error instanceof UsageError ||
-      error instanceof InvalidOptionError ||
-      error instanceof RefusedRunError ||
-      error instanceof UnknownUserError ||
-      error instanceof UnrecordedKeyError
-    )
-      return fail(EXIT_USAGE, error.message);
-    if (error instanceof AwsCallError) return fail(EXIT_FAILURE, error.message);
+    if (error instanceof UsageError) return fail(EXIT_USAGE, error.message);
+    // Loaded already if one of these was thrown.
+    const refusals = await import('./refusals.ts');
+    if (refusals.isRefusal(error)) return fail(EXIT_USAGE, error.message);
+    if (error instanceof refusals.AwsCallError) return fail(EXIT_FAILURE, error.message);
     return fail(EXIT_FAILURE, oneLine(error instanceof Error ? error.message : String(error)));
   }
 }

@@ -4,8 +4,9 @@ import type { InventorySourceKind } from '../lambdas/aws/iam-inventory.ts';
 import { displayText } from '../lambdas/core/display-text.ts';
 import { parsePatternFile, parsePatternList } from '../lambdas/core/user-selection.ts';
 import { generateMfaReport } from '../lambdas/use-cases/generate-mfa-report.ts';
+import type { ReportFormat } from './choices.ts';
 import { startProgress } from './progress.ts';
-import { checkSavePath, formatReport, type ReportFormat, saveFormat, saveReport } from './report-output.ts';
+import { checkSavePath, formatReport, saveFormat, saveReport } from './report-output.ts';
 import { type CliIo, styleFor } from './terminal.ts';
 import { UsageError } from './usage-error.ts';
 

@@ -4,12 +4,10 @@ import { lstat, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { MfaReport } from '../lambdas/core/mfa-report.ts';
 import { reportToCsv } from '../lambdas/core/report-csv.ts';
+import type { ReportFormat } from './choices.ts';
 import { renderReportTable } from './render-table.ts';
 import { PLAIN_STYLE, type Style } from './terminal.ts';
 import { UsageError } from './usage-error.ts';
-
-export const REPORT_FORMATS = ['table', 'json', 'csv'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** A command's result in the chosen format: JSON as the object is, CSV and table by its renderers. */
 export function formatResult<T>(

@@ -1,4 +1,10 @@
 import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
+import {
+  type ConcurrencyGate,
+  type ConcurrencyGateSettings,
+  createConcurrencyGate,
+} from '../core/concurrency-gate.ts';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './client-timeouts.ts';
 
 /**
  * How the tool reaches AWS. Everything is optional: by default the SDK's own
@@ -28,8 +34,6 @@ export interface AwsClientSettings {
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 10;
-export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export function awsClientConfig(settings: AwsClientSettings = {}) {
   return {
@@ -90,14 +94,17 @@ function isNetworkFailure(error: unknown): error is Error & { code?: string } {
   return (code !== undefined && NETWORK_CODES.has(code)) || error.name === 'TimeoutError';
 }
 
+type Middleware = (
+  next: (args: unknown) => Promise<unknown>,
+  context: Record<string, unknown>,
+) => (args: unknown) => Promise<unknown>;
+
+/** What the middlewares need of a client of any service. */
 interface MiddlewareClient {
   readonly middlewareStack: {
     add(
-      middleware: (
-        next: (args: unknown) => Promise<unknown>,
-        context: Record<string, unknown>,
-      ) => (args: unknown) => Promise<unknown>,
-      options: { step: 'finalizeRequest'; priority: 'low'; name: string },
+      middleware: Middleware,
+      options: { step: 'initialize' | 'finalizeRequest'; priority?: 'low'; name: string },
     ): void;
   };
 }
@@ -130,12 +137,84 @@ export function withNetworkBudget<C>(client: C): C {
   return client;
 }
 
-/** A client of any AWS service with the tool's settings: timeouts, retries, the network budget. */
+/**
+ * Each operation of a client starts with this many calls under way at once,
+ * and finds its own number between the bounds as AWS answers: IAM publishes
+ * no rate, and throttles each action on its own.
+ */
+export const OPERATION_CONCURRENCY: ConcurrencyGateSettings = { initial: 4, min: 1, max: 64 };
+
+/** The error codes with which AWS says to slow down (LimitExceeded is a quota in IAM, not a rate). */
+const THROTTLING_CODES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+]);
+
+export function isThrottling(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return THROTTLING_CODES.has(error.name) || status === 429;
+}
+
+/**
+ * Adds a concurrency gate per operation to a client: a caller may start as
+ * many calls as it likes; each operation has as many under way at once as AWS
+ * takes without throttling, half as many after a throttle, more after each
+ * round of answers. A call holds its place through its retries and their
+ * back-off, so that the calls waiting to be retried stay few: each holds a
+ * share of the SDK's retry quota, and a crowd of them would empty it and
+ * fail calls that a pause would have saved. The SDK's own adaptive mode
+ * limits the client as a whole by rate, and starves a run whose first
+ * throttle comes early.
+ */
+export function withOperationGates<C>(client: C, settings = OPERATION_CONCURRENCY): C {
+  const gates = new Map<string, ConcurrencyGate>();
+  const stack = (client as unknown as MiddlewareClient).middlewareStack;
+  // Above the retries: one place per call, from its first attempt to its last.
+  stack.add(
+    (next, context) => async (args) => {
+      const operation = String(context.commandName ?? '');
+      let gate = gates.get(operation);
+      if (gate === undefined) {
+        gate = createConcurrencyGate(settings);
+        gates.set(operation, gate);
+      }
+      const ticket = await gate.acquire();
+      try {
+        return await next(args);
+      } finally {
+        ticket.release(context.awssecThrottled === true);
+      }
+    },
+    { step: 'initialize', name: 'awssecOperationGates' },
+  );
+  // Below the retries: sees each attempt's answer.
+  stack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (isThrottling(error)) context.awssecThrottled = true;
+        throw error;
+      }
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'awssecThrottleSeen' },
+  );
+  return client;
+}
+
+/** A client of any AWS service with the tool's settings: timeouts, retries, the network budget, the gates. */
 export function awsClient<C>(
   Client: new (config: ReturnType<typeof awsClientConfig>) => C,
   settings?: AwsClientSettings,
 ): C {
-  return withNetworkBudget(new Client(awsClientConfig(settings)));
+  return withOperationGates(withNetworkBudget(new Client(awsClientConfig(settings))));
 }
 
 export function createIamClient(settings?: AwsClientSettings): IAMClient {

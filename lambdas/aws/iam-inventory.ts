@@ -48,13 +48,13 @@ export type InventoryProgress =
 export interface InventoryOptions {
   /** Users outside the run are not read at all. @default every user */
   readonly inScope?: ((userName: string) => boolean) | undefined;
-  /** Users read at the same time by per-user calls. @default 8 */
+  /** Users read at the same time by per-user calls (each operation also backs off on its own when throttled). @default 32 */
   readonly concurrency?: number | undefined;
   readonly credentialReport?: CredentialReportOptions | undefined;
   readonly onProgress?: ((event: InventoryProgress) => void) | undefined;
 }
 
-export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_CONCURRENCY = 32;
 
 /**
  * Reads the account: `bulk` from the credential report and account-wide

@@ -173,7 +173,7 @@ export interface EnforcementRun {
 }
 
 /** Users acted on at once; each user's own actions run one after another. */
-const DEFAULT_ENFORCE_CONCURRENCY = 4;
+const DEFAULT_ENFORCE_CONCURRENCY = 16;
 
 /**
  * Finds the non-compliant users, checks the run against its guards, re-reads

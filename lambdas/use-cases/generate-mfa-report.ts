@@ -44,7 +44,7 @@ export interface GenerateMfaReportOptions extends AwsSettingsAndClients {
   readonly exemptionTag?: string | undefined;
   /** The time the rules are applied at. @default now */
   readonly now?: Date | undefined;
-  /** Users read at the same time by per-user calls, 1 to 64. @default 8 */
+  /** Users read at the same time by per-user calls, 1 to 64 (each operation also backs off on its own when throttled). @default 32 */
   readonly concurrency?: number | undefined;
   /** How long to wait for AWS to generate the credential report, 1000 to 3600000. @default 180000 */
   readonly credentialReportTimeoutMs?: number | undefined;

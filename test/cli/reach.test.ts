@@ -14,11 +14,10 @@ import { toAwsCallError } from '../../lambdas/aws/aws-call-error.ts';
 import {
   awsClientConfig,
   createIamClient,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_REQUEST_TIMEOUT_MS,
   NETWORK_RETRY_BUDGET,
   NetworkBudgetError,
 } from '../../lambdas/aws/aws-clients.ts';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../../lambdas/aws/client-timeouts.ts';
 import { testClientSettings, testClients } from '../support/aws.ts';
 import { captureIo } from '../support/cli.ts';
 import { freePort } from '../support/moto.ts';

@@ -10,6 +10,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 export interface ProxiedRequest {
   readonly action: string;
   readonly params: URLSearchParams;
+  /** Requests of this action being handled now, this one included. */
+  readonly inFlight?: number;
 }
 
 export type ProxyRule = (
@@ -36,14 +38,17 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
   let delayMs = 0;
   const seen = new Map<string, number>();
   const forwarded: ProxiedRequest[] = [];
+  const inFlight = new Map<string, number>();
   const server: Server = createServer(async (request, response) => {
+    let action: string | undefined;
     try {
       const body = await readBody(request);
       const params = new URLSearchParams(body);
-      const action = params.get('Action') ?? '';
+      action = params.get('Action') ?? '';
       seen.set(action, (seen.get(action) ?? 0) + 1);
+      inFlight.set(action, (inFlight.get(action) ?? 0) + 1);
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-      const decision = rule?.({ action, params });
+      const decision = rule?.({ action, params, inFlight: inFlight.get(action) ?? 1 });
       if (decision && 'respond' in decision) {
         response.writeHead(decision.respond.status, { 'content-type': 'text/xml' });
         response.end(decision.respond.body);
@@ -64,6 +69,8 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
     } catch (error) {
       response.writeHead(502);
       response.end(String(error));
+    } finally {
+      if (action !== undefined) inFlight.set(action, (inFlight.get(action) ?? 1) - 1);
     }
   });
   server.listen(0, '127.0.0.1');
