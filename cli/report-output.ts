@@ -89,8 +89,14 @@ export async function checkSavePath(path: string): Promise<void> {
  * under its name is never followed), and the destination is checked again
  * right before the rename, since it may have changed during the run.
  */
-export async function saveReport(path: string, report: MfaReport, format: ReportFormat): Promise<void> {
-  const temporary = `${path}.${randomBytes(8).toString('hex')}.tmp`;
+export async function saveReport(
+  path: string,
+  report: MfaReport,
+  format: ReportFormat,
+  // The temporary name's random part: a test fixes it to plant something under it.
+  randomPart: () => string = () => randomBytes(8).toString('hex'),
+): Promise<void> {
+  const temporary = `${path}.${randomPart()}.tmp`;
   try {
     // Fails if the name exists, and leaves whatever is there alone.
     await writeFile(temporary, formatReport(report, format, PLAIN_STYLE), { mode: 0o600, flag: 'wx' });

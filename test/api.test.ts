@@ -7,7 +7,9 @@ import { useMoto } from './support/moto-harness.ts';
 import { seedSampleAccount } from './support/sample-account.ts';
 
 // The sample account, seeded before each test (these tests only read it).
-const emulator = useMoto((moto) => seedSampleAccount(testClients(moto.endpoint).iam, moto).then(() => {}));
+const emulator = useMoto((moto) => seedSampleAccount(testClients(moto.endpoint).iam, moto).then(() => {}), {
+  reseedOnlyAfterChanges: true,
+});
 
 /** The function throws InvalidOptionError with the message, and nothing reached AWS. */
 async function expectRefusal(

@@ -25,9 +25,12 @@ const DOCS = [
 ];
 const read = (path: string) => readFile(new URL(`../${path}`, import.meta.url), 'utf8');
 
-const emulator = useMoto(async (moto) => {
-  await seedSampleAccount(testClients(moto.endpoint).iam, moto);
-});
+const emulator = useMoto(
+  async (moto) => {
+    await seedSampleAccount(testClients(moto.endpoint).iam, moto);
+  },
+  { reseedOnlyAfterChanges: true },
+);
 
 async function awssec(args: readonly string[]): Promise<string> {
   const captured = captureIo();

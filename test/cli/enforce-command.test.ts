@@ -44,10 +44,13 @@ const POLICY_ARN = `arn:aws:iam::${TEST_ACCOUNT_ID}:policy/RequireMFA`;
 let iam: IAMClient;
 let seeded: Map<string, SeededUser>;
 
-const emulator = useMoto(async (moto) => {
-  iam = testClients(moto.endpoint).iam;
-  seeded = await seedSampleAccount(iam, moto);
-});
+const emulator = useMoto(
+  async (moto) => {
+    iam = testClients(moto.endpoint).iam;
+    seeded = await seedSampleAccount(iam, moto);
+  },
+  { reseedOnlyAfterChanges: true },
+);
 
 async function awssec(args: string[], settings = testClientSettings(emulator.proxy.endpoint)) {
   const captured = captureIo();

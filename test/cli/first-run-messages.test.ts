@@ -13,9 +13,12 @@ import { captureIo } from '../support/cli.ts';
 import { useMoto } from '../support/moto-harness.ts';
 import { seedSampleAccount } from '../support/sample-account.ts';
 
-const emulator = useMoto(async (moto) => {
-  await seedSampleAccount(testClients(moto.endpoint).iam, moto);
-});
+const emulator = useMoto(
+  async (moto) => {
+    await seedSampleAccount(testClients(moto.endpoint).iam, moto);
+  },
+  { reseedOnlyAfterChanges: true },
+);
 
 async function awssec(args: string[]) {
   const captured = captureIo();

@@ -27,9 +27,12 @@ const POLICY_ARN = `arn:aws:iam::${TEST_ACCOUNT_ID}:policy/RequireMFA`;
 const WRITES = ['CreatePolicy', 'CreatePolicyVersion', 'DeletePolicyVersion', 'SetDefaultPolicyVersion'];
 
 let iam: IAMClient;
-const emulator = useMoto(async (moto) => {
-  iam = testClients(moto.endpoint).iam;
-});
+const emulator = useMoto(
+  async (moto) => {
+    iam = testClients(moto.endpoint).iam;
+  },
+  { reseedOnlyAfterChanges: true },
+);
 
 async function awssec(args: string[]) {
   const captured = captureIo();

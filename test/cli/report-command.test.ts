@@ -19,9 +19,12 @@ let workDir: string;
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'awssec-report-'));
 });
-const emulator = useMoto(async (moto) => {
-  await seedSampleAccount(testClients(moto.endpoint).iam, moto);
-});
+const emulator = useMoto(
+  async (moto) => {
+    await seedSampleAccount(testClients(moto.endpoint).iam, moto);
+  },
+  { reseedOnlyAfterChanges: true },
+);
 
 async function report(args: string[], env: Record<string, string> = {}, tty = false) {
   const captured = captureIo(env, tty);

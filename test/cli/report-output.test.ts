@@ -1,16 +1,13 @@
 import { lstat, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { saveReport } from '../../cli/report-output.ts';
 import { buildMfaReport } from '../../lambdas/core/mfa-report.ts';
 import { inventoryOf, NOW, userFacts } from '../support/facts.ts';
 
 // The temporary file's name, made predictable so that a test can plant something under it.
-vi.mock('node:crypto', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('node:crypto')>()),
-  randomBytes: (size: number) => Buffer.alloc(size, 0xab),
-}));
+const predictable = () => 'ab'.repeat(8);
 
 const report = buildMfaReport(inventoryOf([userFacts('alice')]), {
   now: NOW,
@@ -26,7 +23,7 @@ describe('saveReport', () => {
     await writeFile(target, 'not yours');
     const planted = `${path}.${'ab'.repeat(8)}.tmp`;
     await symlink(target, planted);
-    await expect(saveReport(path, report, 'json')).rejects.toThrow(/cannot write .* \(EEXIST\)/);
+    await expect(saveReport(path, report, 'json', predictable)).rejects.toThrow(/cannot write .* \(EEXIST\)/);
     expect(await readFile(target, 'utf8')).toBe('not yours');
     expect((await lstat(planted)).isSymbolicLink()).toBe(true);
     await expect(lstat(path)).rejects.toMatchObject({ code: 'ENOENT' });

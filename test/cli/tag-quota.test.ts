@@ -37,21 +37,25 @@ let s3: S3Client;
 let fullKey: string;
 let nearlyFullKey: string;
 
-const emulator = useMoto(async (moto) => {
-  ({ iam, s3 } = allTestClients(moto.endpoint));
-  await moto.setClockOffset(-400 * 86_400);
-  try {
-    await iam.send(new CreateUserCommand({ UserName: 'full.tags', Tags: tagsOf(50) }));
-    await iam.send(new CreateUserCommand({ UserName: 'nearly.full', Tags: tagsOf(40) }));
-    fullKey =
-      (await iam.send(new CreateAccessKeyCommand({ UserName: 'full.tags' }))).AccessKey?.AccessKeyId ?? '';
-    nearlyFullKey =
-      (await iam.send(new CreateAccessKeyCommand({ UserName: 'nearly.full' }))).AccessKey?.AccessKeyId ?? '';
-  } finally {
-    await moto.setClockOffset(0);
-  }
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-});
+const emulator = useMoto(
+  async (moto) => {
+    ({ iam, s3 } = allTestClients(moto.endpoint));
+    await moto.setClockOffset(-400 * 86_400);
+    try {
+      await iam.send(new CreateUserCommand({ UserName: 'full.tags', Tags: tagsOf(50) }));
+      await iam.send(new CreateUserCommand({ UserName: 'nearly.full', Tags: tagsOf(40) }));
+      fullKey =
+        (await iam.send(new CreateAccessKeyCommand({ UserName: 'full.tags' }))).AccessKey?.AccessKeyId ?? '';
+      nearlyFullKey =
+        (await iam.send(new CreateAccessKeyCommand({ UserName: 'nearly.full' }))).AccessKey?.AccessKeyId ??
+        '';
+    } finally {
+      await moto.setClockOffset(0);
+    }
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  },
+  { reseedOnlyAfterChanges: true },
+);
 
 async function awssec(args: string[]) {
   const captured = captureIo();

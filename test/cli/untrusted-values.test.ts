@@ -30,10 +30,13 @@ const HOSTILE = `vendor without MFA${ESC}[2J${ESC}]0;owned\u0007\r\nFAKE-LINE \u
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/;
 
 let iam: IAMClient;
-const emulator = useMoto(async (moto) => {
-  iam = testClients(moto.endpoint).iam;
-  await seedSampleAccount(iam, moto);
-});
+const emulator = useMoto(
+  async (moto) => {
+    iam = testClients(moto.endpoint).iam;
+    await seedSampleAccount(iam, moto);
+  },
+  { reseedOnlyAfterChanges: true },
+);
 
 async function awssec(args: string[], tty = false) {
   const captured = captureIo({}, tty);

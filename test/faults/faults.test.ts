@@ -44,11 +44,14 @@ const EXTRA_USERS: SeedUser[] = Array.from({ length: 24 }, (_, i) => ({
 // The SDK backs off exponentially from throttling (AWS's advice), so a stormy run takes tens of seconds.
 vi.setConfig({ testTimeout: 180_000 });
 
-const emulator = useMoto(async (moto) => {
-  const { iam } = allTestClients(moto.endpoint);
-  await seedSampleAccount(iam, moto);
-  await seedUsers(iam, moto, EXTRA_USERS);
-});
+const emulator = useMoto(
+  async (moto) => {
+    const { iam } = allTestClients(moto.endpoint);
+    await seedSampleAccount(iam, moto);
+    await seedUsers(iam, moto, EXTRA_USERS);
+  },
+  { reseedOnlyAfterChanges: true },
+);
 
 function withFaults(config: FaultConfig) {
   const faults = faultRule(config);

@@ -21,19 +21,22 @@ const NOW = new Date('2026-11-20T08:15:05Z');
 let topicArn: string;
 let iam: IAMClient;
 
-const emulator = useMoto(async (moto) => {
-  const clients = allTestClients(moto.endpoint);
-  iam = clients.iam;
-  topicArn = (await clients.sns.send(new CreateTopicCommand({ Name: 'security' }))).TopicArn ?? '';
-  await clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: ALERT_TABLE_KEYS.partitionKey, KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: ALERT_TABLE_KEYS.partitionKey, AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-});
+const emulator = useMoto(
+  async (moto) => {
+    const clients = allTestClients(moto.endpoint);
+    iam = clients.iam;
+    topicArn = (await clients.sns.send(new CreateTopicCommand({ Name: 'security' }))).TopicArn ?? '';
+    await clients.dynamodb.send(
+      new CreateTableCommand({
+        TableName: TABLE,
+        KeySchema: [{ AttributeName: ALERT_TABLE_KEYS.partitionKey, KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: ALERT_TABLE_KEYS.partitionKey, AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  },
+  { reseedOnlyAfterChanges: true },
+);
 
 async function fixture(name: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(new URL(`../fixtures/events/${name}.json`, import.meta.url), 'utf8'));

@@ -36,14 +36,17 @@ const IAM_WRITES = ['UpdateAccessKey', 'AttachUserPolicy', 'CreatePolicy', 'Dele
 let iam: IAMClient;
 let topicArn: string;
 
-const emulator = useMoto(async (moto) => {
-  const clients = allTestClients(moto.endpoint);
-  iam = clients.iam;
-  await seedSampleAccount(iam, moto);
-  await clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  await clients.ses.send(new VerifyEmailIdentityCommand({ EmailAddress: SENDER }));
-  topicArn = (await clients.sns.send(new CreateTopicCommand({ Name: 'security' }))).TopicArn ?? '';
-});
+const emulator = useMoto(
+  async (moto) => {
+    const clients = allTestClients(moto.endpoint);
+    iam = clients.iam;
+    await seedSampleAccount(iam, moto);
+    await clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    await clients.ses.send(new VerifyEmailIdentityCommand({ EmailAddress: SENDER }));
+    topicArn = (await clients.sns.send(new CreateTopicCommand({ Name: 'security' }))).TopicArn ?? '';
+  },
+  { reseedOnlyAfterChanges: true },
+);
 
 function nightly(settings: Partial<NightlySettings> = {}, now = new Date()) {
   const recorder = recordingLogger();

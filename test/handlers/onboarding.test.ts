@@ -25,10 +25,13 @@ const WRITES = ['AttachUserPolicy', 'CreatePolicy', 'TagUser', 'SendEmail'];
 
 let iam: IAMClient;
 
-const emulator = useMoto(async (moto) => {
-  iam = allTestClients(moto.endpoint).iam;
-  await allTestClients(moto.endpoint).ses.send(new VerifyEmailIdentityCommand({ EmailAddress: SENDER }));
-});
+const emulator = useMoto(
+  async (moto) => {
+    iam = allTestClients(moto.endpoint).iam;
+    await allTestClients(moto.endpoint).ses.send(new VerifyEmailIdentityCommand({ EmailAddress: SENDER }));
+  },
+  { reseedOnlyAfterChanges: true },
+);
 
 async function fixture(name: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(new URL(`../fixtures/events/${name}.json`, import.meta.url), 'utf8'));

@@ -3,34 +3,75 @@ import { type AwsProxy, startAwsProxy } from './aws-proxy.ts';
 import { type MotoServer, startMoto } from './moto.ts';
 
 export interface MotoHarness {
-  /** moto itself: set-up calls go here directly, past the proxy. */
+  /**
+   * moto, for set-up calls: they go past the proxy the code under test talks
+   * to (through a second one, of the harness's own, that only notes writes).
+   */
   readonly moto: MotoServer;
   /** The project's proxy in front of moto: what the code under test talks to. */
   readonly proxy: AwsProxy;
 }
+
+export interface MotoHarnessOptions {
+  /**
+   * Reset and seed moto again only after a test that may have changed it:
+   * one that made a call other than a read (through the proxy or through
+   * `moto`'s endpoint) or moved moto's clock. A test that only read leaves
+   * the seeded account as it found it, so the next one starts from the same
+   * state without paying for the seeding again. @default false: before
+   * every test
+   */
+  readonly reseedOnlyAfterChanges?: boolean;
+}
+
+/** Calls that change nothing moto keeps (GenerateCredentialReport only computes what Get returns). */
+const READ_ONLY = /^(Get|List|Simulate|Describe|GenerateCredentialReport$)/;
 
 /**
  * A moto server and the proxy for this test file: started once, reset before
  * each test (no rule, no delay, counts cleared after `seed` ran), stopped at
  * the end. Read `moto` and `proxy` inside tests and hooks, not at load time.
  */
-export function useMoto(seed?: (moto: MotoServer) => Promise<void>): MotoHarness {
+export function useMoto(
+  seed?: (moto: MotoServer) => Promise<void>,
+  options: MotoHarnessOptions = {},
+): MotoHarness {
   let moto: MotoServer | undefined;
   let proxy: AwsProxy | undefined;
+  let setup: AwsProxy | undefined;
+  // Whether moto may hold anything but the seeded account.
+  let clockMoved = true;
   beforeAll(async () => {
-    moto = await startMoto();
-    proxy = await startAwsProxy(moto.endpoint);
+    const server = await startMoto();
+    proxy = await startAwsProxy(server.endpoint);
+    setup = await startAwsProxy(server.endpoint);
+    moto = {
+      ...server,
+      endpoint: setup.endpoint,
+      setClockOffset: (offsetSeconds) => {
+        clockMoved = true;
+        return server.setClockOffset(offsetSeconds);
+      },
+    };
   });
   afterAll(async () => {
     await proxy?.stop();
+    await setup?.stop();
     await moto?.stop();
   });
   beforeEach(async () => {
     const started = harness();
-    await started.moto.reset();
+    const wrote = [...started.proxy.forwarded, ...(setup?.forwarded ?? [])].some(
+      (request) => !READ_ONLY.test(request.action),
+    );
+    if (clockMoved || wrote || options.reseedOnlyAfterChanges !== true) {
+      await started.moto.reset();
+      await seed?.(started.moto);
+    }
+    clockMoved = false;
+    if (setup !== undefined) setup.forwarded.length = 0;
     started.proxy.setRule(undefined);
     started.proxy.setDelay(0);
-    await seed?.(started.moto);
     started.proxy.seen.clear();
     started.proxy.forwarded.length = 0;
   });
