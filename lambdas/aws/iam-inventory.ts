@@ -115,7 +115,7 @@ export async function readBulkInventory(
       abort.abort(error);
       throw error;
     });
-  const [report, listing] = await Promise.all([
+  const firstReads = [
     stopOthersOnFailure(
       fetchCredentialReport(clients.iam, {
         ...options.credentialReport,
@@ -123,8 +123,14 @@ export async function readBulkInventory(
         onState: (state) => options.onProgress?.({ phase: 'credential-report', state }),
       }),
     ),
-    stopOthersOnFailure(readAccountListing(clients)),
-  ]);
+    // The first failed read of the listing stops the polling, before the other reads are done.
+    stopOthersOnFailure(readAccountListing(clients, (error) => abort.abort(error))),
+  ] as const;
+  // The credential report's polling stops at once; the listing's calls finish: none outlives the run.
+  const [report, listing] = await allOrFirstFailure(firstReads).catch((error: unknown) => {
+    // The failure that stopped the rest, not the stop it caused.
+    throw abort.signal.aborted ? abort.signal.reason : error;
+  });
   const virtualByOwner = new Map<string, MfaDevice[]>();
   for (const { device, ownerArn, ownerId } of listing.virtualDevices) {
     const owner = ownerId ?? ownerArn;
@@ -317,8 +323,11 @@ async function listAccessKeys(iam: IAMClient, userName: string): Promise<AccessK
   );
 }
 
-async function readAccountListing(clients: InventoryClients): Promise<AccountListing> {
-  const [{ accountId, requireMfaPolicy }, details, summary, virtualDevices] = await Promise.all([
+async function readAccountListing(
+  clients: InventoryClients,
+  onFirstFailure?: (error: unknown) => void,
+): Promise<AccountListing> {
+  const reads = [
     readCallerIdentity(clients.sts).then(async (caller) => ({
       accountId: caller.accountId,
       requireMfaPolicy: await readRequireMfaPolicyFacts(clients.iam, requireMfaPolicyArn(caller)),
@@ -329,7 +338,11 @@ async function readAccountListing(clients: InventoryClients): Promise<AccountLis
       return result.SummaryMap ?? {};
     }),
     readVirtualDevices(clients.iam),
-  ]);
+  ] as const;
+  const [{ accountId, requireMfaPolicy }, details, summary, virtualDevices] = await allOrFirstFailure(
+    reads,
+    onFirstFailure,
+  );
   return { accountId, requireMfaPolicy, ...details, summary, virtualDevices };
 }
 
@@ -478,6 +491,27 @@ function sameCreation(reported: Date, listed: Date): boolean {
 
 function sortByName(users: UserFacts[]): UserFacts[] {
   return users.sort((a, b) => a.userName.localeCompare(b.userName));
+}
+
+/**
+ * Promise.all, except that when one fails the others are waited for before
+ * the first failure is thrown: no call is left running after the run ends.
+ */
+async function allOrFirstFailure<T extends readonly unknown[]>(
+  promises: T,
+  onFirstFailure?: (error: unknown) => void,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  let first: { error: unknown } | undefined;
+  await Promise.allSettled(
+    promises.map((promise) =>
+      Promise.resolve(promise).catch((error: unknown) => {
+        if (first === undefined) onFirstFailure?.(error);
+        first ??= { error };
+      }),
+    ),
+  );
+  if (first !== undefined) throw first.error;
+  return Promise.all(promises);
 }
 
 /**
