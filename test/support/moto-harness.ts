@@ -12,6 +12,22 @@ export interface MotoHarness {
   readonly proxy: AwsProxy;
 }
 
+let shared: Promise<MotoServer> | undefined;
+
+/**
+ * One moto for all the files a test worker runs, one after another (vitest
+ * shares modules within a worker): starting moto costs a second or two of
+ * processor each time. It ends with the worker (moto_server.py watches its
+ * parent). A file's first test always finds it reset.
+ */
+function workerMoto(): Promise<MotoServer> {
+  shared ??= startMoto().catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
+  return shared;
+}
+
 export interface MotoHarnessOptions {
   /**
    * Reset and seed moto again only after a test that may have changed it:
@@ -42,7 +58,7 @@ export function useMoto(
   // Whether moto may hold anything but the seeded account.
   let clockMoved = true;
   beforeAll(async () => {
-    const server = await startMoto();
+    const server = await workerMoto();
     proxy = await startAwsProxy(server.endpoint);
     setup = await startAwsProxy(server.endpoint);
     moto = {
@@ -55,9 +71,9 @@ export function useMoto(
     };
   });
   afterAll(async () => {
+    // moto itself stays for the worker's next file (reset before its first test).
     await proxy?.stop();
     await setup?.stop();
-    await moto?.stop();
   });
   beforeEach(async () => {
     const started = harness();

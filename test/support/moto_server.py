@@ -11,12 +11,17 @@ one control route:
 after which IAM's clock reads the real time plus the offset, until the next
 call (offset 0 restores it). Nothing else of moto is changed.
 
+It also ends when the process that started it ends, however that ends: a
+test worker that keeps one server for all its files cannot leave it behind.
+
 Usage: python3 moto_server.py -H 127.0.0.1 -p PORT
 """
 
 import json
 import os
 import sys
+import threading
+import time
 from datetime import timedelta
 
 try:
@@ -52,8 +57,21 @@ def _with_clock_route(app):
     return wrapped
 
 
+def _exit_with_parent():
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main():
     import argparse
+
+    _exit_with_parent()
 
     parser = argparse.ArgumentParser()
     parser.add_argument("-H", "--host", default="127.0.0.1")
