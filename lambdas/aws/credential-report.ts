@@ -158,7 +158,7 @@ export class CredentialReportTimeoutError extends AwsCallError {
 export interface CredentialReportOptions {
   /** How long to wait for AWS to generate the report. @default 180000 */
   readonly timeoutMs?: number | undefined;
-  /** The first wait between polls; it doubles up to maxDelayMs. @default 500 */
+  /** The first wait between polls (a small account's report is often ready by then); it doubles up to maxDelayMs. @default 100 */
   readonly initialDelayMs?: number | undefined;
   /** @default 5000 */
   readonly maxDelayMs?: number | undefined;
@@ -193,7 +193,7 @@ export async function fetchCredentialReport(
 ): Promise<CredentialReport> {
   const timeoutMs = options.timeoutMs ?? 180_000;
   const deadline = Date.now() + timeoutMs;
-  let delay = options.initialDelayMs ?? 500;
+  let delay = options.initialDelayMs ?? 100;
   const { signal } = options;
   for (;;) {
     const state = await generate(iam, signal);
