@@ -6,10 +6,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/program.ts';
 import { runStandalone } from '../../cli/standalone.ts';
 import { testClientSettings, testClients } from '../support/aws.ts';
-import { captureIo } from '../support/cli.ts';
+import { captureIo, runAwssec } from '../support/cli.ts';
 import { useMoto } from '../support/moto-harness.ts';
 import { seedSampleAccount } from '../support/sample-account.ts';
 
@@ -20,14 +19,8 @@ const emulator = useMoto(
   { reseedOnlyAfterChanges: true },
 );
 
-async function awssec(args: string[]) {
-  const captured = captureIo();
-  const code = await runCli(['iam-mfa', ...args], {
-    io: captured.io,
-    aws: testClientSettings(emulator.proxy.endpoint),
-  });
-  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
+const awssec = (args: string[]) =>
+  runAwssec(['iam-mfa', ...args], testClientSettings(emulator.proxy.endpoint));
 
 describe('--save-report', () => {
   it('names the option and the path, never a temporary file, when the file cannot be written', async () => {

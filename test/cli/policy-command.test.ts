@@ -6,7 +6,6 @@ import {
   ListPolicyVersionsCommand,
 } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/program.ts';
 import { operatorPolicy } from '../../lambdas/core/operator-policies.ts';
 import { actionsOf, REPAIR_PERMISSIONS } from '../../lambdas/core/permissions.ts';
 import { policyJson, requireMfaPolicy, selfServiceMfaPolicy } from '../../lambdas/core/policies.ts';
@@ -20,7 +19,7 @@ import {
   testClientSettings,
   testClients,
 } from '../support/aws.ts';
-import { captureIo } from '../support/cli.ts';
+import { runAwssec } from '../support/cli.ts';
 import { useMoto } from '../support/moto-harness.ts';
 
 const POLICY_ARN = `arn:aws:iam::${TEST_ACCOUNT_ID}:policy/RequireMFA`;
@@ -34,14 +33,8 @@ const emulator = useMoto(
   { reseedOnlyAfterChanges: true },
 );
 
-async function awssec(args: string[]) {
-  const captured = captureIo();
-  const code = await runCli(['iam-mfa', 'policy', ...args], {
-    io: captured.io,
-    aws: testClientSettings(emulator.proxy.endpoint),
-  });
-  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
+const awssec = (args: string[]) =>
+  runAwssec(['iam-mfa', 'policy', ...args], testClientSettings(emulator.proxy.endpoint));
 
 async function repairJson(args: string[] = []) {
   const result = await awssec(['--repair', '-o', 'json', ...args]);

@@ -10,7 +10,7 @@ import { runCli } from '../../cli/program.ts';
 import type { MfaReport } from '../../lambdas/core/mfa-report.ts';
 import { TEST_ACCOUNT_ID, testClientSettings, testClients } from '../support/aws.ts';
 import { accessDenied } from '../support/aws-proxy.ts';
-import { captureIo } from '../support/cli.ts';
+import { captureIo, runAwssec } from '../support/cli.ts';
 import { useMoto } from '../support/moto-harness.ts';
 import { seedSampleAccount } from '../support/sample-account.ts';
 
@@ -26,14 +26,8 @@ const emulator = useMoto(
   { reseedOnlyAfterChanges: true },
 );
 
-async function report(args: string[], env: Record<string, string> = {}, tty = false) {
-  const captured = captureIo(env, tty);
-  const code = await runCli(['iam-mfa', 'report', ...args], {
-    io: captured.io,
-    aws: testClientSettings(emulator.proxy.endpoint),
-  });
-  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
+const report = (args: string[], env: Record<string, string> = {}, tty = false) =>
+  runAwssec(['iam-mfa', 'report', ...args], testClientSettings(emulator.proxy.endpoint), { env, tty });
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);
 const EMOJI = /\p{Extended_Pictographic}/u;

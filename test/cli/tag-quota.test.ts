@@ -19,12 +19,11 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/program.ts';
 import type { EnforcementRun } from '../../lambdas/use-cases/enforce-mfa-compliance.ts';
 import type { RestoreRun } from '../../lambdas/use-cases/restore-user.ts';
 import { allTestClients, TEST_ACCOUNT_ID, testClientSettings } from '../support/aws.ts';
 import { awsErrorXml } from '../support/aws-proxy.ts';
-import { captureIo } from '../support/cli.ts';
+import { runAwssec } from '../support/cli.ts';
 import { useMoto } from '../support/moto-harness.ts';
 
 const BUCKET = 'audit-records';
@@ -57,14 +56,8 @@ const emulator = useMoto(
   { reseedOnlyAfterChanges: true },
 );
 
-async function awssec(args: string[]) {
-  const captured = captureIo();
-  const code = await runCli(['iam-mfa', ...args], {
-    io: captured.io,
-    aws: testClientSettings(emulator.proxy.endpoint),
-  });
-  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
+const awssec = (args: string[]) =>
+  runAwssec(['iam-mfa', ...args], testClientSettings(emulator.proxy.endpoint));
 
 async function enforce(args: string[]) {
   const result = await awssec(['enforce', '-o', 'json', '--source', 'live', ...args]);

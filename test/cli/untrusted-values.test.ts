@@ -7,7 +7,6 @@
 import { type IAMClient, TagUserCommand } from '@aws-sdk/client-iam';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/program.ts';
 import {
   enforcementToCsv,
   renderEnforcementTable,
@@ -18,7 +17,7 @@ import { PLAIN_STYLE } from '../../cli/terminal.ts';
 import type { EnforcementRun } from '../../lambdas/use-cases/enforce-mfa-compliance.ts';
 import type { RestoreRun } from '../../lambdas/use-cases/restore-user.ts';
 import { testClientSettings, testClients } from '../support/aws.ts';
-import { captureIo } from '../support/cli.ts';
+import { runAwssec } from '../support/cli.ts';
 import { useMoto } from '../support/moto-harness.ts';
 import { seedSampleAccount } from '../support/sample-account.ts';
 
@@ -38,14 +37,8 @@ const emulator = useMoto(
   { reseedOnlyAfterChanges: true },
 );
 
-async function awssec(args: string[], tty = false) {
-  const captured = captureIo({}, tty);
-  const code = await runCli(['iam-mfa', ...args], {
-    io: captured.io,
-    aws: testClientSettings(emulator.proxy.endpoint),
-  });
-  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
+const awssec = (args: string[], tty = false) =>
+  runAwssec(['iam-mfa', ...args], testClientSettings(emulator.proxy.endpoint), { tty });
 
 /** Reads CSV as spreadsheets do: any line break outside quotes ends a row. */
 const readLikeASpreadsheet = (csv: string): Record<string, string>[] =>

@@ -1,4 +1,6 @@
+import { runCli } from '../../cli/program.ts';
 import type { CliIo } from '../../cli/terminal.ts';
+import type { AwsClientSettings } from '../../lambdas/aws/aws-clients.ts';
 
 export interface CapturedIo {
   readonly io: CliIo;
@@ -28,4 +30,24 @@ export function captureIo(
     stdout: () => out,
     stderr: () => err,
   };
+}
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `awssec ARGS` in-process, as the bin does, against the given AWS
+ * settings: its exit code and what it wrote. `tty` makes stdout a terminal.
+ */
+export async function runAwssec(
+  args: readonly string[],
+  aws: AwsClientSettings,
+  { env = {}, tty = false }: { env?: Record<string, string | undefined>; tty?: boolean } = {},
+): Promise<CliRun> {
+  const captured = captureIo(env, tty);
+  const code = await runCli(args, { io: captured.io, aws });
+  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
 }

@@ -10,11 +10,10 @@ import {
   ListAttachedUserPoliciesCommand,
   ListUserTagsCommand,
 } from '@aws-sdk/client-iam';
-import { runCli } from '../../cli/program.ts';
 import type { EnforcementRun } from '../../lambdas/use-cases/enforce-mfa-compliance.ts';
 import { TEST_ACCOUNT_ID, testClientSettings, testClients } from './aws.ts';
 import { rewriteCredentialReport } from './aws-proxy.ts';
-import { captureIo } from './cli.ts';
+import { runAwssec } from './cli.ts';
 import { useMoto } from './moto-harness.ts';
 import { seedSampleAccount } from './sample-account.ts';
 import type { SeededUser } from './seed.ts';
@@ -49,11 +48,8 @@ export function useSampleAccountCli() {
     return client;
   };
 
-  async function awssec(args: string[], settings = testClientSettings(emulator.proxy.endpoint)) {
-    const captured = captureIo();
-    const code = await runCli(['iam-mfa', ...args], { io: captured.io, aws: settings });
-    return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-  }
+  const awssec = (args: string[], settings = testClientSettings(emulator.proxy.endpoint)) =>
+    runAwssec(['iam-mfa', ...args], settings);
 
   async function enforceJson(args: string[]) {
     const result = await awssec(['enforce', '-o', 'json', '--exclude-users', 'svc-*', ...args]);
