@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-export const CLI_BUNDLE_DIRECTORY = 'dist/bundle';
+const CLI_BUNDLE_DIRECTORY = 'dist/bundle';
 
 rmSync(new URL(`../${CLI_BUNDLE_DIRECTORY}`, import.meta.url), { recursive: true, force: true });
 await build({

@@ -108,26 +108,21 @@ export async function readBulkInventory(
   clients: InventoryClients,
   options: InventoryOptions = {},
 ): Promise<AccountInventory> {
-  // When the listing fails, stop polling for the report rather than leave it running.
+  // The first failure stops the polling for the report at once; the listing's other reads finish
+  // before the failure is thrown: no call outlives the run.
   const abort = new AbortController();
-  const stopOthersOnFailure = <T>(work: Promise<T>) =>
-    work.catch((error: unknown) => {
-      abort.abort(error);
-      throw error;
-    });
-  const firstReads = [
-    stopOthersOnFailure(
+  const stop = (error: unknown) => abort.abort(error);
+  const [report, listing] = await allOrFirstFailure(
+    [
       fetchCredentialReport(clients.iam, {
         ...options.credentialReport,
         signal: abort.signal,
         onState: (state) => options.onProgress?.({ phase: 'credential-report', state }),
       }),
-    ),
-    // The first failed read of the listing stops the polling, before the other reads are done.
-    stopOthersOnFailure(readAccountListing(clients, (error) => abort.abort(error))),
-  ] as const;
-  // The credential report's polling stops at once; the listing's calls finish: none outlives the run.
-  const [report, listing] = await allOrFirstFailure(firstReads).catch((error: unknown) => {
+      readAccountListing(clients, stop),
+    ] as const,
+    stop,
+  ).catch((error: unknown) => {
     // The failure that stopped the rest, not the stop it caused.
     throw abort.signal.aborted ? abort.signal.reason : error;
   });
