@@ -5,7 +5,8 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { AwssecIamMfaStack, IAM_EVENTS_REGION } from '../lib/awssec-iam-mfa-stack.ts';
+import { IAM_EVENTS_REGION } from '../lambdas/function-contract.ts';
+import { AwssecIamMfaStack } from '../lib/awssec-iam-mfa-stack.ts';
 import { type AwssecConfig, ConfigError, checkContextKeys, readConfig } from '../lib/config.ts';
 
 const app = new App();

@@ -105,6 +105,12 @@ export const NIGHTLY_MODES = ['report', 'warn', 'enforce'] as const;
 export type NightlyModeName = (typeof NIGHTLY_MODES)[number];
 
 /**
+ * Where the functions run: IAM's CloudTrail events reach EventBridge in this
+ * region only, and the other regions' stacks forward sign-ins here.
+ */
+export const IAM_EVENTS_REGION = 'us-east-1';
+
+/**
  * The EventBridge events the stacks route to the functions: the rules match
  * on these, and the handlers may check them too. IAM's CloudTrail events reach
  * EventBridge only in us-east-1; console sign-ins in the region of the

@@ -8,7 +8,7 @@
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Dashboard, GraphWidget, type IMetric, Metric, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Match, Schedule } from 'aws-cdk-lib/aws-events';
+import { Schedule } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
@@ -19,14 +19,15 @@ import { REQUIRE_MFA_POLICY_NAME } from '../lambdas/core/policies.ts';
 import {
   ALERT_TABLE_KEYS,
   ENV,
-  EVENTS,
   FUNCTION_ENV,
   FUNCTIONS,
+  IAM_EVENTS_REGION,
   METRICS,
   type MetricName,
 } from '../lambdas/function-contract.ts';
 import type { AwssecConfig } from './config.ts';
 import { AwssecFunction } from './constructs/awssec-function.ts';
+import { ALERT_RULES, CREATE_USER_RULE } from './event-patterns.ts';
 import {
   alertsPermissions,
   nightlyPermissions,
@@ -34,9 +35,6 @@ import {
   type PermissionResources,
 } from './function-permissions.ts';
 import { acknowledge } from './nag.ts';
-
-/** IAM's CloudTrail events are delivered to EventBridge in this region only. */
-export const IAM_EVENTS_REGION = 'us-east-1';
 
 export interface AwssecIamMfaStackProps extends StackProps {
   readonly config: AwssecConfig;
@@ -239,65 +237,14 @@ export class AwssecIamMfaStack extends Stack {
     nightly.grant(...nightlyPermissions(config, resources));
     alerts.grant(...alertsPermissions(resources));
 
-    const { iamApiCall, consoleSignIn } = EVENTS;
-    onboarding.addTrigger('CreateUserRule', {
-      description: 'awssec iam-mfa: a new IAM user (CreateUser, via CloudTrail)',
-      eventPattern: {
-        source: [iamApiCall.source],
-        detailType: [iamApiCall.detailType],
-        detail: { eventSource: [iamApiCall.eventSource], eventName: [EVENTS.createUser] },
-      },
-    });
+    onboarding.addTrigger(CREATE_USER_RULE.id, CREATE_USER_RULE);
     nightly.addTrigger('ScheduleRule', {
       description: `awssec iam-mfa: the nightly MFA run, ${config.schedule} (UTC)`,
       schedule: Schedule.expression(config.schedule),
       // A run that EventBridge could not start within the hour is better left to the next night.
       maxEventAge: Duration.hours(1),
     });
-    alerts.addTrigger('ConsoleSignInWithoutMfaRule', {
-      description: 'awssec iam-mfa: an IAM user signed in to the console without MFA',
-      eventPattern: {
-        source: [consoleSignIn.source],
-        detailType: [...consoleSignIn.detailTypes],
-        detail: {
-          eventName: [consoleSignIn.eventName],
-          userIdentity: { type: ['IAMUser'] },
-          responseElements: { ConsoleLogin: ['Success'] },
-          additionalEventData: { MFAUsed: Match.anythingBut('Yes') },
-        },
-      },
-    });
-    alerts.addTrigger('RootSignInRule', {
-      description: 'awssec iam-mfa: a console sign-in as root',
-      eventPattern: {
-        source: [consoleSignIn.source],
-        detailType: [...consoleSignIn.detailTypes],
-        detail: { eventName: [consoleSignIn.eventName], userIdentity: { type: ['Root'] } },
-      },
-    });
-    // IAM calls recorded by CloudTrail: these calls, and whatever else the detail must match.
-    const iamCalls = (eventNames: readonly string[], detail: Record<string, unknown> = {}) => ({
-      source: [iamApiCall.source],
-      detailType: [iamApiCall.detailType],
-      detail: { eventSource: [iamApiCall.eventSource], eventName: [...eventNames], ...detail },
-    });
-    alerts.addTrigger('MfaDeviceRemovedRule', {
-      description: 'awssec iam-mfa: an MFA device deactivated or deleted',
-      eventPattern: iamCalls(EVENTS.mfaRemoval),
-    });
-    alerts.addTrigger('MfaDeviceEnabledRule', {
-      description:
-        'awssec iam-mfa: an MFA device enabled (the function alerts on a long-term key, or a user with several devices)',
-      eventPattern: iamCalls([EVENTS.mfaEnable]),
-    });
-    const { requireMfaPolicyChanges } = EVENTS;
-    alerts.addTrigger('RequireMfaPolicyChangedRule', {
-      description:
-        'awssec iam-mfa: the RequireMFA policy changed, deleted or detached (attempts refused by AWS included)',
-      eventPattern: iamCalls([...requireMfaPolicyChanges.document, requireMfaPolicyChanges.detach], {
-        requestParameters: { policyArn: Match.suffix(requireMfaPolicyChanges.policyArnSuffix) },
-      }),
-    });
+    for (const rule of ALERT_RULES) alerts.addTrigger(rule.id, rule);
 
     this.dashboard = this.buildDashboard(Object.values(this.functions));
 
