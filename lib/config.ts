@@ -6,6 +6,7 @@
  * strings too.
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { describeRange, numberInRange, type RangedOption } from '../lambdas/core/option-ranges.ts';
 import { listItems, parsePatternList } from '../lambdas/core/user-selection.ts';
 import { NIGHTLY_MODES, type NightlyModeName } from '../lambdas/function-contract.ts';
@@ -37,7 +38,38 @@ export interface AwssecConfig {
   readonly logRetentionDays: RetentionDays;
   /** At most one alert per user and kind in this many minutes. */
   readonly alertWindowMinutes: number;
+  /**
+   * The regions whose console sign-ins raise alerts: each one but us-east-1
+   * gets a stack that forwards them to us-east-1, which the main stack covers
+   * whether listed or not.
+   */
+  readonly regions: readonly string[];
 }
+
+/**
+ * The regions every commercial (`aws` partition) account has enabled from the
+ * start, those launched before 20 March 2019; an opt-in region is listed by
+ * whoever enabled it.
+ */
+export const DEFAULT_REGIONS: readonly string[] = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ap-south-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-north-1',
+  'sa-east-1',
+];
 
 export const DEFAULT_CONFIG: AwssecConfig = {
   senderEmail: '',
@@ -55,6 +87,7 @@ export const DEFAULT_CONFIG: AwssecConfig = {
   disableConsoleAccess: false,
   logRetentionDays: RetentionDays.ONE_YEAR,
   alertWindowMinutes: 60,
+  regions: DEFAULT_REGIONS,
 };
 
 export class ConfigError extends Error {
@@ -133,6 +166,39 @@ function patternListValue(key: string, value: unknown): string[] {
   }
 }
 
+/** The commercial (`aws` partition) regions the installed aws-cdk-lib knows, sorted. */
+export const COMMERCIAL_REGIONS: readonly string[] = RegionInfo.regions
+  .filter((region) => region.partition === 'aws')
+  .map((region) => region.name)
+  .sort();
+
+/** Names of commercial regions, each once: the app deploys into one commercial account. */
+function regionListValue(key: string, value: unknown): string[] {
+  const regions = listValue(key, value, 'region names');
+  regions.forEach((region, index) => {
+    if (regions.indexOf(region) !== index)
+      throw invalid(key, region, 'is listed twice: name each region once');
+    if (COMMERCIAL_REGIONS.includes(region)) return;
+    const partition = RegionInfo.get(region).partition;
+    if (partition !== undefined) {
+      throw invalid(
+        key,
+        region,
+        `is a region of the ${partition} partition: the stacks go to one commercial (aws) account, so list its regions only`,
+      );
+    }
+    const meant = nearest(region, COMMERCIAL_REGIONS);
+    throw invalid(
+      key,
+      region,
+      meant === undefined
+        ? `is not a commercial AWS region: give names such as eu-west-1 (known: ${COMMERCIAL_REGIONS.join(', ')})`
+        : `is not a commercial AWS region; did you mean ${meant}?`,
+    );
+  });
+  return regions;
+}
+
 function booleanValue(key: string, value: unknown): boolean {
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
@@ -191,6 +257,7 @@ const READERS: { readonly [K in keyof AwssecConfig]: Reader<K> } = {
   disableConsoleAccess: booleanValue,
   logRetentionDays: retentionValue,
   alertWindowMinutes: rangedValue,
+  regions: regionListValue,
 };
 
 /** The context keys this app reads, in the order docs/deploy.md lists them. */
@@ -225,22 +292,22 @@ export function checkContextKeys(keys: readonly string[]): void {
   const known: readonly string[] = CONFIG_KEYS;
   for (const key of keys) {
     if (key.includes(':') || known.includes(key)) continue;
-    const nearest = nearestKey(key, known);
+    const meant = nearest(key, known);
     throw new ConfigError(
-      `context ${key} is not a setting of awssec iam-mfa${nearest === undefined ? '' : `; did you mean ${nearest}?`} (settings: ${known.join(', ')})`,
+      `context ${key} is not a setting of awssec iam-mfa${meant === undefined ? '' : `; did you mean ${meant}?`} (settings: ${known.join(', ')})`,
     );
   }
 }
 
-/** The known key closest to a misspelt one, when it is close enough to be what was meant. */
-function nearestKey(key: string, known: readonly string[]): string | undefined {
-  let best: { key: string; distance: number } | undefined;
+/** The known name (a key, a region) closest to a misspelt one, when it is close enough to be what was meant. */
+function nearest(name: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
   for (const candidate of known) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (best === undefined || distance < best.distance) best = { key: candidate, distance };
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (best === undefined || distance < best.distance) best = { name: candidate, distance };
   }
-  return best !== undefined && best.distance <= Math.max(2, Math.floor(best.key.length / 3))
-    ? best.key
+  return best !== undefined && best.distance <= Math.max(2, Math.floor(best.name.length / 3))
+    ? best.name
     : undefined;
 }
 

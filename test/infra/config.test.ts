@@ -3,8 +3,16 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_KEYS, ConfigError, checkContextKeys, DEFAULT_CONFIG, readConfig } from '../../lib/config.ts';
+import {
+  CONFIG_KEYS,
+  ConfigError,
+  checkContextKeys,
+  DEFAULT_CONFIG,
+  DEFAULT_REGIONS,
+  readConfig,
+} from '../../lib/config.ts';
 import { PROJECT_ROOT } from '../../lib/constructs/awssec-function.ts';
 
 const fromContext = (context: Record<string, unknown>) => readConfig((key) => context[key]);
@@ -27,6 +35,25 @@ describe('readConfig', () => {
       disableConsoleAccess: false,
       logRetentionDays: RetentionDays.ONE_YEAR,
       alertWindowMinutes: 60,
+      regions: [
+        'us-east-1',
+        'us-east-2',
+        'us-west-1',
+        'us-west-2',
+        'ap-south-1',
+        'ap-northeast-1',
+        'ap-northeast-2',
+        'ap-northeast-3',
+        'ap-southeast-1',
+        'ap-southeast-2',
+        'ca-central-1',
+        'eu-central-1',
+        'eu-west-1',
+        'eu-west-2',
+        'eu-west-3',
+        'eu-north-1',
+        'sa-east-1',
+      ],
     });
     expect(fromContext({})).toEqual(DEFAULT_CONFIG);
     expect(CONFIG_KEYS).toEqual(Object.keys(DEFAULT_CONFIG));
@@ -50,6 +77,7 @@ describe('readConfig', () => {
         disableConsoleAccess: 'false',
         logRetentionDays: '3653',
         alertWindowMinutes: '15',
+        regions: 'eu-west-1, us-east-2',
       }),
     ).toEqual({
       senderEmail: 'sec@example.com',
@@ -67,6 +95,7 @@ describe('readConfig', () => {
       disableConsoleAccess: false,
       logRetentionDays: RetentionDays.TEN_YEARS,
       alertWindowMinutes: 15,
+      regions: ['eu-west-1', 'us-east-2'],
     });
   });
 
@@ -77,8 +106,10 @@ describe('readConfig', () => {
       apply: true,
       maxPercent: 100,
       logRetentionDays: 30,
+      regions: ['us-east-1', 'ap-southeast-2'],
     });
     expect(config).toMatchObject({
+      regions: ['us-east-1', 'ap-southeast-2'],
       securityEmails: ['a@example.com'],
       excludeUsers: ['svc-*', 'bob'],
       apply: true,
@@ -109,6 +140,34 @@ describe('readConfig', () => {
       expect(fromContext({ [key]: undefined })[key as 'breakGlass']).toEqual([]);
     },
   );
+
+  it('defaults to the regions enabled in every commercial account, which are not opt-in regions', () => {
+    const enabledByDefault = RegionInfo.regions
+      .filter((region) => region.partition === 'aws' && !region.isOptInRegion)
+      .map((region) => region.name);
+    expect([...DEFAULT_REGIONS].sort()).toEqual(enabledByDefault.sort());
+    expect(DEFAULT_REGIONS).toHaveLength(17);
+  });
+
+  it('takes any commercial region, opt-in ones included, and us-east-1 alone', () => {
+    expect(fromContext({ regions: '["af-south-1","eu-south-2"]' }).regions).toEqual([
+      'af-south-1',
+      'eu-south-2',
+    ]);
+    expect(fromContext({ regions: 'us-east-1' }).regions).toEqual(['us-east-1']);
+  });
+
+  it('refuses a regions list naming no region, or with an empty item', () => {
+    for (const value of ['', ' ', '[]', []]) {
+      expect(() => fromContext({ regions: value })).toThrow(ConfigError);
+      expect(() => fromContext({ regions: value })).toThrow(
+        'names nobody: give one or more region names, or leave it out',
+      );
+    }
+    expect(() => fromContext({ regions: 'eu-west-1,,us-east-2' })).toThrow(
+      "context regions: 'eu-west-1,,us-east-2' has an empty item (item 2)",
+    );
+  });
 
   it('takes numbers within their ranges, as JSON numbers or plain decimal text', () => {
     expect(
@@ -216,6 +275,37 @@ describe('readConfig', () => {
     ['excludeUsers', ['team/alice'], "context excludeUsers: 'team/alice' is not a user name or pattern"],
     ['excludeUsers', ['last,first'], "context excludeUsers: 'last,first' contains a comma"],
     ['breakGlass', 'ok, [bad]', "context breakGlass: '[bad]' is not a user name or pattern"],
+    [
+      'regions',
+      'eu-west1',
+      "context regions: 'eu-west1' is not a commercial AWS region; did you mean eu-west-1?",
+    ],
+    [
+      'regions',
+      'us-east-1, EU-WEST-1',
+      "context regions: 'EU-WEST-1' is not a commercial AWS region; did you mean eu-west-1?",
+    ],
+    [
+      'regions',
+      'eu-west-1,us-east-2,eu-west-1',
+      "context regions: 'eu-west-1' is listed twice: name each region once",
+    ],
+    [
+      'regions',
+      'cn-north-1',
+      "context regions: 'cn-north-1' is a region of the aws-cn partition: the stacks go to one commercial (aws) account, so list its regions only",
+    ],
+    [
+      'regions',
+      ['us-east-1', 'us-gov-west-1'],
+      "context regions: 'us-gov-west-1' is a region of the aws-us-gov partition",
+    ],
+    [
+      'regions',
+      'xx-nowhere-9',
+      "context regions: 'xx-nowhere-9' is not a commercial AWS region: give names such as eu-west-1 (known: af-south-1, ",
+    ],
+    ['regions', ['eu-west-1', 3], 'context regions: ["eu-west-1",3]: item 2 is not a string'],
   ])('rejects %s = %j, naming the key', (key, value, message) => {
     expect(() => fromContext({ [key]: value })).toThrow(ConfigError);
     expect(() => fromContext({ [key]: value })).toThrow(message);
@@ -228,6 +318,7 @@ describe('context keys', () => {
     ['gracePeriod', 'gracePeriodDays'],
     ['maxuser', 'maxUsers'],
     ['breakglass', 'breakGlass'],
+    ['region', 'regions'],
   ])('refuses the misspelt %s, naming %s', (key, meant) => {
     expect(() => checkContextKeys([key])).toThrow(
       `context ${key} is not a setting of awssec iam-mfa; did you mean ${meant}? (settings: ${CONFIG_KEYS.join(', ')})`,
@@ -235,8 +326,8 @@ describe('context keys', () => {
   });
 
   it('names no setting when none is close', () => {
-    expect(() => checkContextKeys(['region'])).toThrow(
-      /^context region is not a setting of awssec iam-mfa \(settings: /,
+    expect(() => checkContextKeys(['colour'])).toThrow(
+      /^context colour is not a setting of awssec iam-mfa \(settings: /,
     );
   });
 
@@ -250,6 +341,16 @@ describe('context keys', () => {
         '@aws-cdk/core:target-partitions',
       ]),
     ).not.toThrow();
+  });
+});
+
+describe('docs/deploy.md', () => {
+  it('lists every setting in its table, in the order the app reads them', () => {
+    const manual = readFileSync(path.join(PROJECT_ROOT, 'docs/deploy.md'), 'utf8');
+    const from = manual.indexOf('| key | default | allowed |');
+    const table = manual.slice(from, manual.indexOf('\n\n', from));
+    const keys = [...table.matchAll(/^\| `(\w+)` \|/gm)].map((match) => match[1]);
+    expect(keys).toEqual(CONFIG_KEYS);
   });
 });
 
