@@ -1,12 +1,12 @@
 /**
  * The CDK app: reads the deployment config from context (cdk.json or -c),
- * builds the stack in us-east-1 and runs the cdk-nag AwsSolutions checks,
+ * builds the stack in us-east-1 and one that forwards sign-ins from each
+ * other configured region, and runs the cdk-nag AwsSolutions checks,
  * which fail synth on any finding that is not acknowledged with a reason.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { IAM_EVENTS_REGION } from '../lambdas/function-contract.ts';
-import { AwssecIamMfaStack } from '../lib/awssec-iam-mfa-stack.ts';
+import { addAwssecStacks } from '../lib/awssec-app.ts';
 import { type AwssecConfig, ConfigError, checkContextKeys, readConfig } from '../lib/config.ts';
 
 const app = new App();
@@ -22,9 +22,6 @@ try {
   process.exit(1);
 }
 
-new AwssecIamMfaStack(app, 'AwssecIamMfa', {
-  config,
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: IAM_EVENTS_REGION },
-});
+addAwssecStacks(app, config, process.env.CDK_DEFAULT_ACCOUNT);
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -2,14 +2,15 @@
  * The deployed half of awssec iam-mfa: the onboarding, nightly and alerts
  * functions, the events that start them, the security topic they and the
  * alarms report to, the report bucket, the alert table and a dashboard.
- * One stack, in us-east-1: IAM's CloudTrail events reach EventBridge there
- * and nowhere else.
+ * In us-east-1: IAM's CloudTrail events reach EventBridge there and nowhere
+ * else. Console sign-ins recorded in other regions arrive on the regions bus,
+ * forwarded by those regions' stacks (lib/regional-forwarding-stack.ts).
  */
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Dashboard, GraphWidget, type IMetric, Metric, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Schedule } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type CfnEventBus, EventBus, type IEventBus, Schedule } from 'aws-cdk-lib/aws-events';
+import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -35,6 +36,7 @@ import {
   type PermissionResources,
 } from './function-permissions.ts';
 import { acknowledge } from './nag.ts';
+import { forwardedRegions, REGIONS_BUS_NAME, regionsBusArn } from './regional-forwarding-stack.ts';
 
 export interface AwssecIamMfaStackProps extends StackProps {
   readonly config: AwssecConfig;
@@ -80,6 +82,8 @@ export class AwssecIamMfaStack extends Stack {
   readonly reportBucket: Bucket;
   readonly alertTable: Table;
   readonly functions: Readonly<Record<FunctionName, AwssecFunction>>;
+  /** The bus the other regions' stacks forward sign-ins to; none when config.regions names no other region. */
+  readonly regionsBus: EventBus | undefined;
   readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: AwssecIamMfaStackProps) {
@@ -244,7 +248,23 @@ export class AwssecIamMfaStack extends Stack {
       // A run that EventBridge could not start within the hour is better left to the next night.
       maxEventAge: Duration.hours(1),
     });
-    for (const rule of ALERT_RULES) alerts.addTrigger(rule.id, rule);
+    this.regionsBus = forwardedRegions(config).length === 0 ? undefined : this.buildRegionsBus();
+    // The alerts start from this region's own events on the default bus, and from the other regions' on theirs.
+    const buses: { idPrefix: string; eventBus?: IEventBus; origin: string }[] = [
+      { idPrefix: '', origin: '' },
+      ...(this.regionsBus === undefined
+        ? []
+        : [{ idPrefix: 'Forwarded', eventBus: this.regionsBus, origin: ', forwarded from another region' }]),
+    ];
+    for (const { idPrefix, eventBus, origin } of buses) {
+      for (const rule of ALERT_RULES) {
+        alerts.addTrigger(`${idPrefix}${rule.id}`, {
+          description: `${rule.description}${origin}`,
+          eventPattern: rule.eventPattern,
+          ...(eventBus === undefined ? {} : { eventBus }),
+        });
+      }
+    }
 
     this.dashboard = this.buildDashboard(Object.values(this.functions));
 
@@ -260,6 +280,35 @@ export class AwssecIamMfaStack extends Stack {
       value: this.dashboard.dashboardName,
       description: 'The CloudWatch dashboard of the compliance figures',
     });
+  }
+
+  /**
+   * A bus of its own for the forwarded events, not the default bus: an
+   * organisation may route other accounts' events through the default bus's
+   * policy, which this stack then leaves alone. Only this account may put
+   * events on it, as the regional stacks' forwarding roles do.
+   */
+  private buildRegionsBus(): EventBus {
+    const bus = new EventBus(this, 'RegionsBus', {
+      eventBusName: REGIONS_BUS_NAME,
+      description: 'awssec iam-mfa: console sign-ins recorded in other regions, forwarded here',
+    });
+    // The bus's own Policy property: EventBus.addToResourcePolicy's EventBusPolicy resource prints a
+    // deprecation warning at every synth.
+    (bus.node.defaultChild as CfnEventBus).policy = new PolicyDocument({
+      statements: [
+        new PolicyStatement({
+          sid: 'OnlyThisAccountPutsEvents',
+          effect: Effect.DENY,
+          principals: [new AnyPrincipal()],
+          actions: ['events:PutEvents'],
+          // Its ARN from its name: the attribute would make the bus depend on itself.
+          resources: [regionsBusArn(this)],
+          conditions: { StringNotEquals: { 'aws:PrincipalAccount': this.account } },
+        }),
+      ],
+    });
+    return bus;
   }
 
   /** The nightly figures over time, then the functions' health. */

@@ -20,7 +20,7 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { type EventPattern, Rule, type Schedule } from 'aws-cdk-lib/aws-events';
+import { type EventPattern, type IEventBus, Rule, type Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunctionResource, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -76,6 +76,8 @@ export interface AwssecTriggerProps {
   readonly eventPattern?: EventPattern;
   /** @default - none; give this or `eventPattern` */
   readonly schedule?: Schedule;
+  /** The bus the rule watches (an event pattern's only). @default - the account's default bus */
+  readonly eventBus?: IEventBus;
   /**
    * Times EventBridge retries delivering an event to the function before it
    * goes to the trigger's dead-letter queue.
@@ -241,6 +243,7 @@ export class AwssecFunction extends Construct {
       description: props.description,
       ...(props.eventPattern === undefined ? {} : { eventPattern: props.eventPattern }),
       ...(props.schedule === undefined ? {} : { schedule: props.schedule }),
+      ...(props.eventBus === undefined ? {} : { eventBus: props.eventBus }),
     });
     rule.addTarget(
       new LambdaFunction(this.function, {

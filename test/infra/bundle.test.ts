@@ -4,7 +4,8 @@
  * chatter, then each function's asset — its size, that it holds no source
  * map, which `@aws-sdk/*` clients its bundle imports — and each bundle is
  * loaded by Node the way Lambda loads it, as an ES module whose `handler`
- * export is a function. One synth for all of it, since CI has two cores.
+ * export is a function; and that the regional stacks came out without an
+ * asset. One synth for all of it, since CI has two cores.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { environmentValues } from '../../lib/awssec-iam-mfa-stack.ts';
 import { DEFAULT_CONFIG } from '../../lib/config.ts';
 import { PROJECT_ROOT } from '../../lib/constructs/awssec-function.ts';
 import { directoryBytes, LAMBDA_BUNDLE_FILE } from '../../lib/lambda-bundle.ts';
+import { forwardedRegions, regionalStackName } from '../../lib/regional-forwarding-stack.ts';
 
 const CDK_BIN = createRequire(import.meta.url).resolve('aws-cdk/bin/cdk');
 const MAX_ASSET_BYTES = 250 * 1024;
@@ -63,6 +65,21 @@ describe('the functions as deployed', () => {
     for (const chatter of ['Bundling asset', '⚡ Done', 'index.mjs', 'feature flags are not configured']) {
       expect(output).not.toContain(chatter);
     }
+    // The main stack and a forwarding stack per region enabled by default; only the main stack has assets.
+    const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as {
+      artifacts: Record<string, { type: string; dependencies?: string[] }>;
+    };
+    const stacks = Object.entries(manifest.artifacts).filter(
+      ([, a]) => a.type === 'aws:cloudformation:stack',
+    );
+    expect(stacks.map(([id]) => id)).toEqual([
+      'AwssecIamMfa',
+      ...forwardedRegions(DEFAULT_CONFIG).map(regionalStackName),
+    ]);
+    for (const [id, artifact] of stacks.slice(1)) expect(artifact.dependencies, id).toEqual(['AwssecIamMfa']);
+    expect(Object.keys(manifest.artifacts).filter((id) => id.endsWith('.assets'))).toEqual([
+      'AwssecIamMfa.assets',
+    ]);
     const template = JSON.parse(readFileSync(path.join(outdir, 'AwssecIamMfa.template.json'), 'utf8')) as {
       Resources: Record<string, TemplateFunction>;
     };

@@ -3,7 +3,8 @@
  * use (test/fixtures/events), with a small matcher for the subset of
  * EventBridge's pattern syntax the stack uses: lists of exact values,
  * `anything-but` and `suffix`. It shows that each rule picks the events it is for, and
- * leaves the rest (MFA sign-ins, failures, federated users) alone.
+ * leaves the rest (MFA sign-ins, failures, federated users) alone, on the
+ * default bus in us-east-1 and in another region's forwarding stack.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -48,22 +49,37 @@ const events = Object.fromEntries(
 ) as Record<string, unknown>;
 
 const built = buildStack();
+/** The rules on us-east-1's default bus (the regions bus's are compared with them in regional-stacks.test.ts). */
 const rules = Object.fromEntries(
   Object.values(built.stack.functions)
     .flatMap((fn) => fn.rules)
-    .map((rule) => {
-      const resource =
-        built.template.findResources('AWS::Events::Rule')[
-          built.stack.getLogicalId(rule.node.defaultChild as never)
-        ];
-      return [rule.node.id, resource?.Properties.EventPattern as Pattern | undefined];
-    }),
+    .map(
+      (rule) =>
+        [
+          rule,
+          built.template.findResources('AWS::Events::Rule')[
+            built.stack.getLogicalId(rule.node.defaultChild as never)
+          ],
+        ] as const,
+    )
+    .filter(([, resource]) => resource?.Properties.EventBusName === undefined)
+    .map(([rule, resource]) => [rule.node.id, resource?.Properties.EventPattern as Pattern | undefined]),
+);
+const euWest1 = built.regional.get('eu-west-1');
+const forwardingRules = Object.fromEntries(
+  (euWest1?.stack.rules ?? []).map((rule) => [
+    rule.node.id,
+    euWest1?.template.findResources('AWS::Events::Rule')[
+      euWest1.stack.getLogicalId(rule.node.defaultChild as never)
+    ]?.Properties.EventPattern as Pattern | undefined,
+  ]),
 );
 
 /** Which rule each event starts; every other rule must leave it alone. */
 const EXPECTED: Record<string, string[]> = {
   'create-user': ['CreateUserRule'],
   'console-login-no-mfa': ['ConsoleSignInWithoutMfaRule'],
+  'console-login-no-mfa-eu-west-1': ['ConsoleSignInWithoutMfaRule'],
   'console-login-mfa': [],
   'console-login-failure': [],
   'federated-signin': [],
@@ -102,6 +118,17 @@ describe('event patterns against real-shaped events', () => {
       .map(([id]) => id);
     expect(matched).toEqual(expected);
   });
+
+  it.each(Object.entries(EXPECTED))(
+    "%s is forwarded from eu-west-1 by the alert rule's twin, if any",
+    (name, expected) => {
+      expect(Object.keys(forwardingRules)).toHaveLength(5);
+      const matched = Object.entries(forwardingRules)
+        .filter(([, pattern]) => pattern !== undefined && matchesPattern(pattern, events[name]))
+        .map(([id]) => id);
+      expect(matched).toEqual(expected.filter((id) => id !== 'CreateUserRule'));
+    },
+  );
 
   it('matches the other detail-type spelling too', () => {
     const event = events['console-login-no-mfa'] as Record<string, unknown>;

@@ -1,7 +1,8 @@
 import { CfnResource, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NagRuleCompliance, type NagRuleResult, rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_REGIONS } from '../../lib/config.ts';
 import { buildStack } from './support.ts';
 
 /** Every acknowledgment recorded on the tree: `path rule-id` → reason. */
@@ -48,6 +49,11 @@ const ENFORCING = {
   senderEmail: 'sec@example.com',
 };
 
+// The first build of the app (its seventeen stacks) is the slow one: in a hook, it has the hook's minute.
+beforeAll(() => {
+  buildStack();
+});
+
 describe('cdk-nag AwsSolutions', () => {
   it.each([
     [{}, undefined],
@@ -93,14 +99,24 @@ describe('cdk-nag AwsSolutions', () => {
   it("acknowledges SQS3 only on the rules' dead-letter queues (a Lambda DeadLetterConfig already satisfies it)", () => {
     const { app } = buildStack();
     const sqs3 = [...acknowledgments(app).keys()].filter((key) => key.endsWith(' AwsSolutions-SQS3'));
+    const forwarding = DEFAULT_REGIONS.filter((region) => region !== 'us-east-1').map(
+      (region) => `AwssecIamMfaRegion-${region}/ForwardingDeadLetterQueue`,
+    );
+    expect(forwarding).toHaveLength(16);
     expect(sqs3.map((key) => key.split(' ')[0]).sort()).toEqual([
       'AwssecIamMfa/Alerts/ConsoleSignInWithoutMfaRuleDeadLetterQueue',
+      'AwssecIamMfa/Alerts/ForwardedConsoleSignInWithoutMfaRuleDeadLetterQueue',
+      'AwssecIamMfa/Alerts/ForwardedMfaDeviceEnabledRuleDeadLetterQueue',
+      'AwssecIamMfa/Alerts/ForwardedMfaDeviceRemovedRuleDeadLetterQueue',
+      'AwssecIamMfa/Alerts/ForwardedRequireMfaPolicyChangedRuleDeadLetterQueue',
+      'AwssecIamMfa/Alerts/ForwardedRootSignInRuleDeadLetterQueue',
       'AwssecIamMfa/Alerts/MfaDeviceEnabledRuleDeadLetterQueue',
       'AwssecIamMfa/Alerts/MfaDeviceRemovedRuleDeadLetterQueue',
       'AwssecIamMfa/Alerts/RequireMfaPolicyChangedRuleDeadLetterQueue',
       'AwssecIamMfa/Alerts/RootSignInRuleDeadLetterQueue',
       'AwssecIamMfa/Nightly/ScheduleRuleDeadLetterQueue',
       'AwssecIamMfa/Onboarding/CreateUserRuleDeadLetterQueue',
+      ...forwarding.sort(),
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { actionsOf, ENFORCE_PERMISSIONS } from '../../lambdas/core/permissions.ts';
 import type { AwssecFunction } from '../../lib/constructs/awssec-function.ts';
 import {
@@ -160,6 +160,11 @@ function tagUsers(applies: boolean) {
     },
   };
 }
+
+// The first build of the app (its seventeen stacks) is the slow one: in a hook, it has the hook's minute.
+beforeAll(() => {
+  buildStack();
+});
 
 describe('the onboarding role', () => {
   it('reads the new user, attaches RequireMFA only, reads or creates that policy, and mails as the sender', () => {

@@ -121,8 +121,10 @@ describe('event rules', () => {
     );
   });
 
-  it('has exactly these seven rules', () => {
-    expect(Object.keys(built.template.findResources('AWS::Events::Rule'))).toHaveLength(7);
+  it('has exactly these seven rules on the default bus, and the five alert rules again on the regions bus', () => {
+    const rules = Object.values(built.template.findResources('AWS::Events::Rule'));
+    expect(rules.filter((rule) => rule.Properties.EventBusName === undefined)).toHaveLength(7);
+    expect(rules.filter((rule) => rule.Properties.EventBusName !== undefined)).toHaveLength(5);
   });
 
   it('gives every target its own encrypted dead-letter queue, retries and a maximum event age', () => {
@@ -301,7 +303,8 @@ describe('functions', () => {
       3,
     );
     const queues = Object.keys(built.template.findResources('AWS::SQS::Queue'));
-    expect(queues).toHaveLength(10);
+    // Each function's failure queue, and one for each of the twelve rules.
+    expect(queues).toHaveLength(15);
     for (const queueId of queues) {
       built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',
@@ -325,8 +328,90 @@ describe('functions', () => {
           ]),
         },
       },
-      10,
+      15,
     );
+  });
+});
+
+describe('the regions bus', () => {
+  const BUS_ARN = {
+    'Fn::Join': [
+      '',
+      ['arn:aws:events:us-east-1:', { Ref: 'AWS::AccountId' }, ':event-bus/awssec-iam-mfa-regions'],
+    ],
+  };
+
+  it('is a bus of its own, awssec-iam-mfa-regions, on which only this account may put events', () => {
+    built.template.resourceCountIs('AWS::Events::EventBus', 1);
+    built.template.hasResourceProperties('AWS::Events::EventBus', {
+      Name: 'awssec-iam-mfa-regions',
+      Policy: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'OnlyThisAccountPutsEvents',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'events:PutEvents',
+            Resource: BUS_ARN,
+            Condition: { StringNotEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ],
+      },
+    });
+    // The default bus's policy is not this stack's to write.
+    built.template.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+  });
+
+  it('names the account as a literal when the stack has one', () => {
+    const named = buildStack({}, { account: '123456789012' });
+    named.template.hasResourceProperties('AWS::Events::EventBus', {
+      Policy: {
+        Statement: [
+          Match.objectLike({
+            Resource: 'arn:aws:events:us-east-1:123456789012:event-bus/awssec-iam-mfa-regions',
+            Condition: { StringNotEquals: { 'aws:PrincipalAccount': '123456789012' } },
+          }),
+        ],
+      },
+    });
+  });
+
+  it("starts the alerts function with the same patterns as the default bus's rules, each with its own dead-letter queue", () => {
+    const bus = cfn(built.stack, built.stack.regionsBus?.eventBusName ?? 'no regions bus');
+    const alerts = cfn(built.stack, built.stack.functions.alerts.function.functionArn);
+    const rules = Object.values(built.template.findResources('AWS::Events::Rule'));
+    const forwarded = rules.filter(
+      (rule) => JSON.stringify(rule.Properties.EventBusName) === JSON.stringify(bus),
+    );
+    const onDefaultBus = rules.filter(
+      (rule) =>
+        rule.Properties.EventBusName === undefined &&
+        JSON.stringify(rule.Properties.Targets[0].Arn) === JSON.stringify(alerts),
+    );
+    expect(forwarded.map((rule) => rule.Properties.EventPattern)).toEqual(
+      onDefaultBus.map((rule) => rule.Properties.EventPattern),
+    );
+    expect(forwarded).toHaveLength(5);
+    for (const rule of forwarded) {
+      expect(rule.Properties.Description).toMatch(/, forwarded from another region$/);
+      expect(rule.Properties.Targets).toEqual([
+        expect.objectContaining({ Arn: alerts, DeadLetterConfig: { Arn: expect.anything() } }),
+      ]);
+    }
+    const deadLetterQueues = forwarded.map((rule) =>
+      JSON.stringify(rule.Properties.Targets[0].DeadLetterConfig),
+    );
+    expect(new Set(deadLetterQueues).size).toBe(5);
+  });
+
+  it('is left out, with its rules, when us-east-1 is the only region', () => {
+    const alone = buildStack({ regions: 'us-east-1' });
+    expect(alone.stack.regionsBus).toBeUndefined();
+    alone.template.resourceCountIs('AWS::Events::EventBus', 0);
+    alone.template.resourceCountIs('AWS::Events::Rule', 7);
+    alone.template.resourceCountIs('AWS::SQS::Queue', 10);
+    expect(alone.regional.size).toBe(0);
   });
 });
 

@@ -1,13 +1,16 @@
 /**
- * Builds the stack the way bin/app.ts does (cdk.json's feature flags, the
- * config from context), without esbuild: `aws:cdk:bundling-stacks: []` makes
- * NodejsFunction skip bundling, so these tests take milliseconds.
+ * Builds the stacks the way bin/app.ts does (cdk.json's feature flags, the
+ * config from context, lib/awssec-app.ts), without esbuild:
+ * `aws:cdk:bundling-stacks: []` makes the functions skip bundling, so these
+ * tests take milliseconds.
  */
 import { readFileSync } from 'node:fs';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwssecIamMfaStack } from '../../lib/awssec-iam-mfa-stack.ts';
+import { addAwssecStacks } from '../../lib/awssec-app.ts';
+import type { AwssecIamMfaStack } from '../../lib/awssec-iam-mfa-stack.ts';
 import { readConfig } from '../../lib/config.ts';
+import type { RegionalForwardingStack } from '../../lib/regional-forwarding-stack.ts';
 
 /** The feature flags and settings of cdk.json, so the tests see the template `cdk synth` makes. */
 export const CDK_JSON_CONTEXT: Record<string, unknown> = (
@@ -18,8 +21,11 @@ export const CDK_JSON_CONTEXT: Record<string, unknown> = (
 
 export interface Built {
   readonly app: App;
+  /** The main stack, in us-east-1, and its template. */
   readonly stack: AwssecIamMfaStack;
   readonly template: Template;
+  /** The forwarding stack of each configured region but us-east-1, by region. */
+  readonly regional: ReadonlyMap<string, { stack: RegionalForwardingStack; template: Template }>;
 }
 
 const built = new Map<string, Built>();
@@ -36,11 +42,15 @@ export function buildStack(context: Record<string, unknown> = {}, options: { acc
     context: { ...CDK_JSON_CONTEXT, ...context, 'aws:cdk:bundling-stacks': [] },
   });
   const config = readConfig((name) => app.node.tryGetContext(name));
-  const stack = new AwssecIamMfaStack(app, 'AwssecIamMfa', {
-    config,
-    env: { account: options.account, region: 'us-east-1' },
-  });
-  const result = { app, stack, template: Template.fromStack(stack) };
+  const { main, regional } = addAwssecStacks(app, config, options.account);
+  const result = {
+    app,
+    stack: main,
+    template: Template.fromStack(main),
+    regional: new Map(
+      regional.map((stack) => [stack.region, { stack, template: Template.fromStack(stack) }] as const),
+    ),
+  };
   built.set(key, result);
   return result;
 }
