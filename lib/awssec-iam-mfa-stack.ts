@@ -36,7 +36,12 @@ import {
   type PermissionResources,
 } from './function-permissions.ts';
 import { acknowledge } from './nag.ts';
-import { forwardedRegions, REGIONS_BUS_NAME, regionsBusArn } from './regional-forwarding-stack.ts';
+import {
+  FORWARDING_DLQ_NAME,
+  forwardedRegions,
+  REGIONS_BUS_NAME,
+  regionsBusArn,
+} from './regional-forwarding-stack.ts';
 
 export interface AwssecIamMfaStackProps extends StackProps {
   readonly config: AwssecConfig;
@@ -266,7 +271,7 @@ export class AwssecIamMfaStack extends Stack {
       }
     }
 
-    this.dashboard = this.buildDashboard(Object.values(this.functions));
+    this.dashboard = this.buildDashboard(Object.values(this.functions), forwardedRegions(config));
 
     new CfnOutput(this, 'SecurityTopicArn', {
       value: this.topic.topicArn,
@@ -311,8 +316,8 @@ export class AwssecIamMfaStack extends Stack {
     return bus;
   }
 
-  /** The nightly figures over time, then the functions' health. */
-  private buildDashboard(functions: readonly AwssecFunction[]): Dashboard {
+  /** The nightly figures over time, then the functions' health, then the forwarding from other regions. */
+  private buildDashboard(functions: readonly AwssecFunction[], regions: readonly string[]): Dashboard {
     const nightly = (name: MetricName, statistic = 'Maximum') =>
       new Metric({
         namespace: METRICS.namespace,
@@ -408,6 +413,27 @@ export class AwssecIamMfaStack extends Stack {
         { min: 0 },
       ),
     );
+    if (regions.length > 0) {
+      // A dashboard graphs other regions' metrics; an alarm could notify only a topic of its own region.
+      dashboard.addWidgets(
+        graph(
+          'Events not forwarded to us-east-1, by region (forwarding dead-letter queues; no alarm watches them)',
+          regions.map(
+            (region) =>
+              new Metric({
+                namespace: 'AWS/SQS',
+                metricName: 'ApproximateNumberOfMessagesVisible',
+                dimensionsMap: { QueueName: FORWARDING_DLQ_NAME },
+                region,
+                statistic: 'Maximum',
+                period: Duration.minutes(5),
+                label: region,
+              }),
+          ),
+          { min: 0 },
+        ),
+      );
+    }
     return dashboard;
   }
 }

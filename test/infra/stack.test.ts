@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REQUIRE_MFA_POLICY_NAME } from '../../lambdas/core/policies.ts';
 import { ENV, EVENTS, FUNCTION_ENV, FUNCTIONS, METRICS } from '../../lambdas/function-contract.ts';
 import { AwssecIamMfaStack } from '../../lib/awssec-iam-mfa-stack.ts';
-import { DEFAULT_CONFIG } from '../../lib/config.ts';
+import { DEFAULT_CONFIG, DEFAULT_REGIONS } from '../../lib/config.ts';
 import { type Built, buildStack, cfn } from './support.ts';
 
 const BOTH_SIGN_IN_SPELLINGS = ['AWS Console Sign In via CloudTrail', 'AWS Console Signin via CloudTrail'];
@@ -548,6 +548,26 @@ describe('the dashboard and outputs', () => {
     }
     expect(body).toContain('AWS/Lambda');
     expect(body).toContain('ApproximateNumberOfMessagesVisible');
+  });
+
+  it("graphs each other region's forwarding dead-letter queue, in that region; none with us-east-1 alone", () => {
+    const bodyOf = (stack: Built) =>
+      JSON.stringify(
+        stack.stack.resolve(
+          Object.values(stack.template.findResources('AWS::CloudWatch::Dashboard'))[0]?.Properties
+            .DashboardBody,
+        ),
+      );
+    const body = bodyOf(built);
+    const forwarded = DEFAULT_REGIONS.filter((region) => region !== 'us-east-1');
+    expect(forwarded).toHaveLength(16);
+    for (const region of forwarded) {
+      expect(body).toContain(
+        `[\\"AWS/SQS\\",\\"ApproximateNumberOfMessagesVisible\\",\\"QueueName\\",\\"awssec-iam-mfa-forwarding-dlq\\",{\\"label\\":\\"${region}\\",\\"region\\":\\"${region}\\",\\"stat\\":\\"Maximum\\"}]`,
+      );
+    }
+    expect(body).not.toContain('\\"region\\":\\"us-east-1\\"');
+    expect(bodyOf(buildStack({ regions: 'us-east-1' }))).not.toContain('awssec-iam-mfa-forwarding-dlq');
   });
 
   it('outputs the topic ARN, the bucket name and the dashboard name', () => {
