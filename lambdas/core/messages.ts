@@ -1,4 +1,4 @@
-import { EVENTS } from '../function-contract.ts';
+import { EVENTS, IAM_EVENTS_REGION } from '../function-contract.ts';
 import type { AlertKind, SecurityAlert } from './cloudtrail-events.ts';
 import { boundBytes, displaySafe, displayText } from './display-text.ts';
 import { tagValue } from './tags.ts';
@@ -129,13 +129,19 @@ export function alertMessage(event: SecurityAlert): Message {
       `Who:   ${alert.actorArn}`,
       `Source IP (as recorded): ${alert.sourceIp}`,
       `User agent (as the request claimed): ${alert.userAgent}`,
-      `Where: ${alert.region}`,
+      `Recorded in region: ${recordedIn(alert.region)}`,
       `Event: ${alert.eventId}`,
       '',
       'What to do:',
       ...whatToDo(alert).map((line) => `  ${line}`),
     ]),
   };
+}
+
+/** The region CloudTrail recorded the event in; the functions get other regions' events forwarded. */
+function recordedIn(region: string): string {
+  if (region === '') return '(not recorded)';
+  return region === IAM_EVENTS_REGION ? region : `${region} (forwarded to ${IAM_EVENTS_REGION})`;
 }
 
 function userText(userName: string | undefined): string {

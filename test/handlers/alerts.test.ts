@@ -76,10 +76,40 @@ describe('alerts handler', () => {
     expect(message?.message).toContain(
       'User agent (as the request claimed): Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15',
     );
-    expect(message?.message).toContain('Where: us-east-1');
+    expect(message?.message).toContain('Recorded in region: us-east-1\n');
     expect(message?.message).toContain(
       'awssec iam-mfa enforce --include-users bob.wilson --disable-console-access --apply',
     );
+  });
+
+  it('says a sign-in recorded in another region was forwarded, and alerts on it as on any other', async () => {
+    const { handler } = alerts();
+    const event = await fixture('console-login-no-mfa-eu-west-1');
+    expect(event.region).toBe('eu-west-1');
+    expect(await handler(event)).toBe('published');
+    const [message, ...more] = await messages();
+    expect(more).toEqual([]);
+    expect(message?.subject).toBe('[awssec] Console sign-in without MFA: bob.wilson in 123456789012');
+    expect(message?.message).toContain('IAM user bob.wilson signed in to the console without MFA.');
+    expect(message?.message).toContain('Recorded in region: eu-west-1 (forwarded to us-east-1)\n');
+    expect(message?.message).not.toContain('Recorded in region: us-east-1');
+  });
+
+  it('says so when the event names no region', async () => {
+    const event = await fixture('console-login-no-mfa-eu-west-1');
+    delete event.region;
+    delete (event.detail as { awsRegion?: string }).awsRegion;
+    const { handler } = alerts();
+    expect(await handler(event)).toBe('published');
+    expect((await messages())[0]?.message).toContain('Recorded in region: (not recorded)\n');
+  });
+
+  it('drops a forwarded sign-in of another account, as any other', async () => {
+    const event = { ...(await fixture('console-login-no-mfa-eu-west-1')), account: '999999999999' };
+    const { handler, logs } = alerts();
+    expect(await handler(event)).toBe('dropped');
+    expect(logs[0]?.attributes.reason).toMatch(/^an event of another account \(account 999999999999,/);
+    expect(emulator.proxy.seen.size).toBe(0);
   });
 
   it('sends at most one alert per user and kind an hour; the next hour alerts again', async () => {
