@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, DEFAULT_REGIONS } from '../../lib/config.ts';
 import { PROJECT_ROOT } from '../../lib/constructs/awssec-function.ts';
 import { RegionalForwardingStack } from '../../lib/regional-forwarding-stack.ts';
-import { buildStack, CDK_JSON_CONTEXT } from './support.ts';
+import { ALERT_PATTERNS, buildStack, CDK_JSON_CONTEXT } from './support.ts';
 
 const FORWARDED = DEFAULT_REGIONS.filter((region) => region !== 'us-east-1');
 const BUS_ARN = {
@@ -21,53 +21,6 @@ const BUS_ARN = {
     ['arn:aws:events:us-east-1:', { Ref: 'AWS::AccountId' }, ':event-bus/awssec-iam-mfa-regions'],
   ],
 };
-const BOTH_SIGN_IN_SPELLINGS = ['AWS Console Sign In via CloudTrail', 'AWS Console Signin via CloudTrail'];
-const IAM_CALLS = { source: ['aws.iam'], 'detail-type': ['AWS API Call via CloudTrail'] };
-
-/** Each forwarding rule's pattern, written out: the alert rules' own, both sign-in spellings included. */
-const PATTERNS: Record<string, unknown> = {
-  ConsoleSignInWithoutMfaRule: {
-    source: ['aws.signin'],
-    'detail-type': BOTH_SIGN_IN_SPELLINGS,
-    detail: {
-      eventName: ['ConsoleLogin'],
-      userIdentity: { type: ['IAMUser'] },
-      responseElements: { ConsoleLogin: ['Success'] },
-      additionalEventData: { MFAUsed: [{ 'anything-but': ['Yes'] }] },
-    },
-  },
-  RootSignInRule: {
-    source: ['aws.signin'],
-    'detail-type': BOTH_SIGN_IN_SPELLINGS,
-    detail: { eventName: ['ConsoleLogin'], userIdentity: { type: ['Root'] } },
-  },
-  MfaDeviceRemovedRule: {
-    ...IAM_CALLS,
-    detail: {
-      eventSource: ['iam.amazonaws.com'],
-      eventName: ['DeactivateMFADevice', 'DeleteVirtualMFADevice'],
-    },
-  },
-  MfaDeviceEnabledRule: {
-    ...IAM_CALLS,
-    detail: { eventSource: ['iam.amazonaws.com'], eventName: ['EnableMFADevice'] },
-  },
-  RequireMfaPolicyChangedRule: {
-    ...IAM_CALLS,
-    detail: {
-      eventSource: ['iam.amazonaws.com'],
-      eventName: [
-        'CreatePolicyVersion',
-        'SetDefaultPolicyVersion',
-        'DeletePolicyVersion',
-        'DeletePolicy',
-        'DetachUserPolicy',
-      ],
-      requestParameters: { policyArn: [{ suffix: ':policy/RequireMFA' }] },
-    },
-  },
-};
-
 const built = buildStack();
 
 describe('the regional forwarding stacks', () => {
@@ -100,7 +53,7 @@ describe('the regional forwarding stacks', () => {
     expect(template).toBeDefined();
     const rules = template?.findResources('AWS::Events::Rule') ?? {};
     expect(Object.keys(rules)).toHaveLength(5);
-    for (const [id, pattern] of Object.entries(PATTERNS)) {
+    for (const [id, pattern] of Object.entries(ALERT_PATTERNS)) {
       template?.hasResourceProperties('AWS::Events::Rule', {
         Description: Match.stringLikeRegexp('; forwarded to awssec-iam-mfa-regions in us-east-1$'),
         EventBusName: Match.absent(),

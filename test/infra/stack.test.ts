@@ -5,9 +5,7 @@ import { REQUIRE_MFA_POLICY_NAME } from '../../lambdas/core/policies.ts';
 import { ENV, EVENTS, FUNCTION_ENV, FUNCTIONS, METRICS } from '../../lambdas/function-contract.ts';
 import { AwssecIamMfaStack } from '../../lib/awssec-iam-mfa-stack.ts';
 import { DEFAULT_CONFIG, DEFAULT_REGIONS } from '../../lib/config.ts';
-import { type Built, buildStack, cfn } from './support.ts';
-
-const BOTH_SIGN_IN_SPELLINGS = ['AWS Console Sign In via CloudTrail', 'AWS Console Signin via CloudTrail'];
+import { ALERT_PATTERNS, type Built, buildStack, cfn } from './support.ts';
 
 let built: Built;
 beforeAll(() => {
@@ -30,16 +28,7 @@ describe('event rules', () => {
 
   it('alerts: an IAM user signing in successfully without MFA, under both detail-type spellings', () => {
     built.template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.exact({
-        source: ['aws.signin'],
-        'detail-type': BOTH_SIGN_IN_SPELLINGS,
-        detail: {
-          eventName: ['ConsoleLogin'],
-          userIdentity: { type: ['IAMUser'] },
-          responseElements: { ConsoleLogin: ['Success'] },
-          additionalEventData: { MFAUsed: [{ 'anything-but': ['Yes'] }] },
-        },
-      }),
+      EventPattern: Match.exact(ALERT_PATTERNS.ConsoleSignInWithoutMfaRule),
       Targets: [
         Match.objectLike({ Arn: cfn(built.stack, built.stack.functions.alerts.function.functionArn) }),
       ],
@@ -48,34 +37,19 @@ describe('event rules', () => {
 
   it('alerts: any root sign-in, under both detail-type spellings', () => {
     built.template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.exact({
-        source: ['aws.signin'],
-        'detail-type': BOTH_SIGN_IN_SPELLINGS,
-        detail: { eventName: ['ConsoleLogin'], userIdentity: { type: ['Root'] } },
-      }),
+      EventPattern: Match.exact(ALERT_PATTERNS.RootSignInRule),
     });
   });
 
   it('alerts: an MFA device deactivated or deleted', () => {
     built.template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.exact({
-        source: ['aws.iam'],
-        'detail-type': ['AWS API Call via CloudTrail'],
-        detail: {
-          eventSource: ['iam.amazonaws.com'],
-          eventName: ['DeactivateMFADevice', 'DeleteVirtualMFADevice'],
-        },
-      }),
+      EventPattern: Match.exact(ALERT_PATTERNS.MfaDeviceRemovedRule),
     });
   });
 
   it('alerts: an MFA device enabled', () => {
     built.template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.exact({
-        source: ['aws.iam'],
-        'detail-type': ['AWS API Call via CloudTrail'],
-        detail: { eventSource: ['iam.amazonaws.com'], eventName: ['EnableMFADevice'] },
-      }),
+      EventPattern: Match.exact(ALERT_PATTERNS.MfaDeviceEnabledRule),
       Targets: [
         Match.objectLike({ Arn: cfn(built.stack, built.stack.functions.alerts.function.functionArn) }),
       ],
@@ -85,21 +59,7 @@ describe('event rules', () => {
   it('alerts: the RequireMFA policy changed, deleted or detached', () => {
     expect(EVENTS.requireMfaPolicyChanges.policyArnSuffix).toBe(`:policy/${REQUIRE_MFA_POLICY_NAME}`);
     built.template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.exact({
-        source: ['aws.iam'],
-        'detail-type': ['AWS API Call via CloudTrail'],
-        detail: {
-          eventSource: ['iam.amazonaws.com'],
-          eventName: [
-            'CreatePolicyVersion',
-            'SetDefaultPolicyVersion',
-            'DeletePolicyVersion',
-            'DeletePolicy',
-            'DetachUserPolicy',
-          ],
-          requestParameters: { policyArn: [{ suffix: ':policy/RequireMFA' }] },
-        },
-      }),
+      EventPattern: Match.exact(ALERT_PATTERNS.RequireMfaPolicyChangedRule),
       Targets: [
         Match.objectLike({ Arn: cfn(built.stack, built.stack.functions.alerts.function.functionArn) }),
       ],

@@ -55,6 +55,57 @@ export function buildStack(context: Record<string, unknown> = {}, options: { acc
   return result;
 }
 
+const BOTH_SIGN_IN_SPELLINGS = ['AWS Console Sign In via CloudTrail', 'AWS Console Signin via CloudTrail'];
+const IAM_CALLS = { source: ['aws.iam'], 'detail-type': ['AWS API Call via CloudTrail'] };
+
+/**
+ * The alerts function's rules' patterns, by rule id, written out as the
+ * template must have them (both sign-in spellings): on us-east-1's buses and
+ * in every forwarding stack.
+ */
+export const ALERT_PATTERNS: Record<string, unknown> = {
+  ConsoleSignInWithoutMfaRule: {
+    source: ['aws.signin'],
+    'detail-type': BOTH_SIGN_IN_SPELLINGS,
+    detail: {
+      eventName: ['ConsoleLogin'],
+      userIdentity: { type: ['IAMUser'] },
+      responseElements: { ConsoleLogin: ['Success'] },
+      additionalEventData: { MFAUsed: [{ 'anything-but': ['Yes'] }] },
+    },
+  },
+  RootSignInRule: {
+    source: ['aws.signin'],
+    'detail-type': BOTH_SIGN_IN_SPELLINGS,
+    detail: { eventName: ['ConsoleLogin'], userIdentity: { type: ['Root'] } },
+  },
+  MfaDeviceRemovedRule: {
+    ...IAM_CALLS,
+    detail: {
+      eventSource: ['iam.amazonaws.com'],
+      eventName: ['DeactivateMFADevice', 'DeleteVirtualMFADevice'],
+    },
+  },
+  MfaDeviceEnabledRule: {
+    ...IAM_CALLS,
+    detail: { eventSource: ['iam.amazonaws.com'], eventName: ['EnableMFADevice'] },
+  },
+  RequireMfaPolicyChangedRule: {
+    ...IAM_CALLS,
+    detail: {
+      eventSource: ['iam.amazonaws.com'],
+      eventName: [
+        'CreatePolicyVersion',
+        'SetDefaultPolicyVersion',
+        'DeletePolicyVersion',
+        'DeletePolicy',
+        'DetachUserPolicy',
+      ],
+      requestParameters: { policyArn: [{ suffix: ':policy/RequireMFA' }] },
+    },
+  },
+};
+
 /** A token (an ARN, a name) as the template has it: `{ Ref: … }`, `{ 'Fn::GetAtt': … }`. */
 export function cfn(stack: Stack, value: string): unknown {
   return stack.resolve(value);
