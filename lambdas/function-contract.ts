@@ -87,6 +87,8 @@ export const METRICS = {
     'ConsoleUsersWithMfaPercent',
     'KeyUsersWithMfaPercent',
     'RootMfaEnabled',
+    /** 0 when root has no password, access keys or certificates (removed centrally): it needs no MFA then. */
+    'RootHasCredentials',
     'UsersWarned',
     'UsersEnforced',
     'EnforcementFailures',

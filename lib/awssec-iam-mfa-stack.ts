@@ -381,7 +381,11 @@ export class AwssecIamMfaStack extends Stack {
         ],
         { min: 0 },
       ),
-      graph('Root MFA enabled (1 = yes)', [nightly('RootMfaEnabled', 'Minimum')], { min: 0, max: 1 }),
+      graph(
+        'Root: MFA enabled, has credentials (1 = yes; root without credentials needs no MFA)',
+        [nightly('RootMfaEnabled', 'Minimum'), nightly('RootHasCredentials')],
+        { min: 0, max: 1 },
+      ),
     );
     dashboard.addWidgets(
       graph(

@@ -57,6 +57,12 @@ export interface RootFacts {
   /** Root's MFA is a virtual device (rather than hardware TOTP or a FIDO key). */
   readonly virtualMfa: boolean;
   readonly accessKeysPresent: boolean;
+  /**
+   * Root has a password, access keys or signing certificates. False only when
+   * AWS says it has none of the three: an Organizations member account whose
+   * root credentials were removed centrally, which no one can sign in to as root.
+   */
+  readonly hasCredentials: boolean;
 }
 
 /**

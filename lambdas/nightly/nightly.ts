@@ -35,6 +35,7 @@ export function createNightlyHandler(deps: {
       ['ConsoleUsersWithMfaPercent', 'Percent', summary.console_users_with_mfa_percent],
       ['KeyUsersWithMfaPercent', 'Percent', summary.key_users_with_mfa_percent],
       ['RootMfaEnabled', 'Count', result.report.account.root_mfa_enabled ? 1 : 0],
+      ['RootHasCredentials', 'Count', result.report.account.root_has_credentials ? 1 : 0],
       ['UsersWarned', 'Count', result.warnings.filter((w) => w.mail !== 'failed').length],
       ['UsersEnforced', 'Count', result.enforcement?.summary.by_outcome.enforced ?? 0],
       ['EnforcementFailures', 'Count', result.enforcement?.summary.by_outcome.failed ?? 0],

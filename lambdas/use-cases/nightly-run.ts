@@ -259,7 +259,7 @@ export function nightlySummary(result: NightlyResult, settings: NightlySettings)
     '',
     `Users: ${s.total} · compliant ${s.compliant} · non-compliant ${s['non-compliant']} · grace period ${s['grace-period']} · exempted ${s.exempted}`,
     `Compliance ${s.compliance_percent}% (target 95%) · console users with MFA ${s.console_users_with_mfa_percent}% · key users with MFA ${s.key_users_with_mfa_percent}%`,
-    `Root MFA: ${report.account.root_mfa_enabled ? `enabled (${report.account.root_mfa_kind})` : 'NOT ENABLED'} · root access keys: ${report.account.root_access_keys_present ? 'PRESENT' : 'none'}`,
+    rootLine(report.account),
     ...(requireMfaUntrusted(report)
       ? [
           `RequireMFA policy ${report.account.require_mfa_policy.status.toUpperCase()}: ${report.account.require_mfa_policy.arn} is not the document this tool attaches; nothing is attached until someone runs ${REPAIR_COMMAND}`,
@@ -313,7 +313,7 @@ export function nightlySummary(result: NightlyResult, settings: NightlySettings)
   const alarm =
     result.enforcementRefused !== undefined ||
     s['non-compliant'] > 0 ||
-    !report.account.root_mfa_enabled ||
+    (report.account.root_has_credentials && !report.account.root_mfa_enabled) ||
     requireMfaUntrusted(report);
   return {
     subject: asciiSubject(
@@ -321,6 +321,11 @@ export function nightlySummary(result: NightlyResult, settings: NightlySettings)
     ),
     text: messageText(lines),
   };
+}
+
+function rootLine(account: MfaReport['account']): string {
+  if (!account.root_has_credentials) return 'Root: no password, access keys or certificates (no MFA needed)';
+  return `Root MFA: ${account.root_mfa_enabled ? `enabled (${account.root_mfa_kind})` : 'NOT ENABLED'} · root access keys: ${account.root_access_keys_present ? 'PRESENT' : 'none'}`;
 }
 
 /** RequireMFA exists and is not the canonical document: nothing is attached until it is repaired. */

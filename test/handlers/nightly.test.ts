@@ -24,6 +24,7 @@ import {
 
 const REQUIRE_MFA_ARN = `arn:aws:iam::${TEST_ACCOUNT_ID}:policy/RequireMFA`;
 
+import { rewriteAccountSummary } from '../support/aws-proxy.ts';
 import { recordingMetrics } from '../support/metrics.ts';
 import { useMoto } from '../support/moto-harness.ts';
 import { publishedMessages, recordingLogger, sentMail } from '../support/moto-records.ts';
@@ -121,9 +122,33 @@ describe('nightly handler', () => {
     expect(summary?.message).toContain(`Report: s3://${BUCKET}/${keys[1]} (and .csv)`);
     expect(metrics).toContainEqual({ name: 'CompliancePercent', unit: 'Percent', value: 28.6 });
     expect(metrics).toContainEqual({ name: 'UsersNonCompliant', unit: 'Count', value: 3 });
+    expect(summary?.message).toContain('Root MFA: NOT ENABLED · root access keys: none');
+    expect(metrics).toContainEqual({ name: 'RootHasCredentials', unit: 'Count', value: 1 });
     expect(published()).toBe(1);
     expect(iamWrites()).toEqual({});
     expect(await sentMail(emulator.moto)).toEqual([]);
+  });
+
+  it('says root needs no MFA when AWS says root has no credentials, and does not call for attention over it', async () => {
+    emulator.proxy.setRule(({ action }) =>
+      action === 'GetAccountSummary'
+        ? {
+            rewrite: rewriteAccountSummary({
+              AccountPasswordPresent: 0,
+              AccountAccessKeysPresent: 0,
+              AccountSigningCertificatesPresent: 0,
+            }),
+          }
+        : undefined,
+    );
+    // Only compliant users in scope: root is all that could call for attention.
+    const { handler, metrics } = nightly({ excludeUsers: ['alice.*', 'bob.*', 'old.*', 'new.*', 'svc-*'] });
+    await handler(SCHEDULED);
+    const [summary] = await publishedMessages(emulator.moto, topicArn);
+    expect(summary?.subject).toBe('[awssec] MFA OK: 28.6% compliant, 0 non-compliant in 123456789012');
+    expect(summary?.message).toContain('Root: no password, access keys or certificates (no MFA needed)');
+    expect(metrics).toContainEqual({ name: 'RootMfaEnabled', unit: 'Count', value: 0 });
+    expect(metrics).toContainEqual({ name: 'RootHasCredentials', unit: 'Count', value: 0 });
   });
 
   it('in warn mode mails and tags the non-compliant users and those whose grace ends soon, once', async () => {

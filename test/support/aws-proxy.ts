@@ -133,3 +133,21 @@ export function rewriteCredentialReport(transform: (csv: string) => string): (bo
       return `<Content>${Buffer.from(transform(csv)).toString('base64')}</Content>`;
     });
 }
+
+/**
+ * Sets keys of a GetAccountSummary answer's SummaryMap, adding the ones moto
+ * leaves out (it has no AccountPasswordPresent).
+ */
+export function rewriteAccountSummary(entries: Readonly<Record<string, number>>): (body: string) => string {
+  return (body) => {
+    let text = body;
+    for (const [key, value] of Object.entries(entries)) {
+      const entry = `<entry><key>${key}</key><value>${value}</value></entry>`;
+      const existing = new RegExp(`<entry><key>${key}</key><value>\\d+</value></entry>`);
+      text = existing.test(text)
+        ? text.replace(existing, entry)
+        : text.replace('<SummaryMap>', `<SummaryMap>${entry}`);
+    }
+    return text;
+  };
+}
