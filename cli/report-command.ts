@@ -1,10 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { AwsClientSettings } from '../lambdas/aws/aws-clients.ts';
 import type { InventorySourceKind } from '../lambdas/aws/iam-inventory.ts';
+import { createSecurityHubClient, type ImportOutcome, importFindings } from '../lambdas/aws/security-hub.ts';
 import { displayText } from '../lambdas/core/display-text.ts';
+import type { SecurityHubPlan } from '../lambdas/core/security-hub-findings.ts';
 import { parsePatternFile, parsePatternList } from '../lambdas/core/user-selection.ts';
-import { generateMfaReport } from '../lambdas/use-cases/generate-mfa-report.ts';
-import type { ReportFormat } from './choices.ts';
+import { assessAccount } from '../lambdas/use-cases/generate-mfa-report.ts';
+import { planSecurityHubFindings } from '../lambdas/use-cases/security-hub-findings.ts';
+import type { ReportOutput } from './choices.ts';
 import { startProgress } from './progress.ts';
 import { checkSavePath, formatReport, saveFormat, saveReport } from './report-output.ts';
 import { type CliIo, styleFor } from './terminal.ts';
@@ -26,8 +29,10 @@ export interface AssessmentFlags {
 }
 
 export interface ReportFlags extends AssessmentFlags {
-  readonly output: ReportFormat;
+  readonly output: ReportOutput;
   readonly saveReport?: string | undefined;
+  /** Import the findings into the account's Security Hub. */
+  readonly securityHub?: boolean | undefined;
 }
 
 export interface CommandContext {
@@ -110,23 +115,47 @@ export async function runReportCommand(flags: ReportFlags, context: CommandConte
   const selection = await selectionFromFlags(flags);
   if (flags.saveReport !== undefined) await checkSavePath(flags.saveReport);
   const progress = startProgress(io.stderr, flags.progress !== false, io.progressDelayMs);
-  let report: Awaited<ReturnType<typeof generateMfaReport>>;
+  const now = context.now?.() ?? new Date();
+  let assessed: Awaited<ReturnType<typeof assessAccount>>;
   try {
-    report = await generateMfaReport({
+    assessed = await assessAccount({
       ...context.aws,
       source: flags.source,
       credentialReportTimeoutMs: flags.reportTimeout * 1000,
       gracePeriodDays: flags.gracePeriodDays,
       ...selection,
-      now: context.now?.(),
+      now,
       onProgress: progress.update,
     });
   } finally {
     progress.stop();
   }
-  io.stdout.write(formatReport(report, flags.output, styleFor(io.stdout, io.env)));
+  const { report } = assessed;
+  const hub =
+    flags.securityHub === true || flags.output === 'asff'
+      ? { client: createSecurityHubClient(context.aws), now, groups: assessed.inventory.account.groups }
+      : undefined;
+  // What an import sends depends on the findings already there (-o asff reads them too), so the
+  // read comes first: a Security Hub that is not enabled fails the run before anything is printed.
+  const plan = hub === undefined ? undefined : await planSecurityHubFindings(report, hub);
+  io.stdout.write(
+    flags.output === 'asff'
+      ? `${JSON.stringify(plan?.findings ?? [], null, 2)}\n`
+      : formatReport(report, flags.output, styleFor(io.stdout, io.env)),
+  );
+  let failed = false;
+  if (hub !== undefined && plan !== undefined && flags.securityHub === true) {
+    const outcome = await importFindings(hub.client, plan.findings);
+    io.stderr.write(`${securityHubSummary(plan, outcome, await hub.client.config.region())}\n`);
+    for (const failure of outcome.failed) {
+      io.stderr.write(
+        `${context.programName ?? 'awssec'}: Security Hub did not import finding ${displayText(failure.id)}: ${displayText(failure.error)}\n`,
+      );
+    }
+    failed = outcome.failed.length > 0;
+  }
   if (flags.saveReport !== undefined) {
-    const format = saveFormat(flags.saveReport, flags.output);
+    const format = saveFormat(flags.saveReport, flags.output === 'asff' ? 'json' : flags.output);
     await saveReport(flags.saveReport, report, format);
     io.stderr.write(`Saved the ${format} report to ${flags.saveReport}\n`);
   }
@@ -143,5 +172,14 @@ export async function runReportCommand(flags: ReportFlags, context: CommandConte
     );
     return 1;
   }
-  return nobody ? 1 : 0;
+  return nobody || failed ? 1 : 0;
+}
+
+/** `Security Hub (us-east-1): imported 7 of 7 findings (4 failed, 1 warning, 1 passed, 1 archived)` */
+export function securityHubSummary(plan: SecurityHubPlan, outcome: ImportOutcome, region: string): string {
+  const { failed, warning, passed, archived } = plan.counts;
+  const total = plan.findings.length;
+  return total === 0
+    ? `Security Hub (${region}): nothing to import`
+    : `Security Hub (${region}): imported ${outcome.imported} of ${total} finding${total === 1 ? '' : 's'} (${failed} failed, ${warning} warning, ${passed} passed, ${archived} archived)`;
 }

@@ -396,6 +396,7 @@ async function readAuthorizationDetails(
         : [
             {
               groupName: group.GroupName,
+              arn: group.Arn,
               policies: [
                 ...(group.GroupPolicyList ?? []).map((p) => ({
                   name: p.PolicyName ?? '',

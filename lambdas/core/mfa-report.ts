@@ -75,6 +75,8 @@ export interface MfaReportSummary {
 
 export interface MfaReportUser {
   readonly username: string;
+  /** IAM's unique id (`AIDA…`): unlike the name, never given to another user. Null if AWS did not say. */
+  readonly user_id: string | null;
   readonly arn: string;
   readonly status: ComplianceStatus;
   readonly risk: Risk;
@@ -229,6 +231,7 @@ function toReportUser(assessment: UserAssessment): MfaReportUser {
   const { user } = assessment;
   return {
     username: user.userName,
+    user_id: user.userId ?? null,
     arn: user.arn,
     status: assessment.status,
     risk: assessment.risk,

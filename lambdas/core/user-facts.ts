@@ -48,6 +48,8 @@ export interface PolicyDocument {
 
 export interface GroupFacts {
   readonly groupName: string;
+  /** The group's ARN (its path included), when AWS gave it. */
+  readonly arn?: string | undefined;
   /** Inline policies and the default versions of the customer-managed policies attached to the group. */
   readonly policies: readonly { readonly name: string; readonly document: PolicyDocument }[];
 }

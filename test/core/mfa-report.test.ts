@@ -59,6 +59,7 @@ describe('buildMfaReport', () => {
       expect(Object.keys(user)).toEqual(
         expect.arrayContaining([
           'username',
+          'user_id',
           'arn',
           'status',
           'risk',

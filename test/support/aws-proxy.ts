@@ -8,7 +8,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
  * or rewrite moto's answer. The SDK parses whatever comes back for real.
  */
 export interface ProxiedRequest {
+  /** The query protocol's Action (IAM, STS, SNS…); empty for a REST service such as Security Hub. */
   readonly action: string;
+  /** The request's path: what a REST service's operation is (`/findings/import`). */
+  readonly path?: string;
   readonly params: URLSearchParams;
   /** Requests of this action being handled now, this one included. */
   readonly inFlight?: number;
@@ -48,13 +51,18 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
       seen.set(action, (seen.get(action) ?? 0) + 1);
       inFlight.set(action, (inFlight.get(action) ?? 0) + 1);
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-      const decision = rule?.({ action, params, inFlight: inFlight.get(action) ?? 1 });
+      const decision = rule?.({
+        action,
+        params,
+        path: request.url ?? '/',
+        inFlight: inFlight.get(action) ?? 1,
+      });
       if (decision && 'respond' in decision) {
         response.writeHead(decision.respond.status, { 'content-type': 'text/xml' });
         response.end(decision.respond.body);
         return;
       }
-      forwarded.push({ action, params });
+      forwarded.push({ action, params, path: request.url ?? '/' });
       const upstream = await fetch(`${target}${request.url ?? '/'}`, {
         method: request.method ?? 'POST',
         headers: forwardHeaders(request),
