@@ -248,6 +248,10 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
       '--record-bucket <bucket>',
       'with --operator enforce or restore: also allow keeping records in this S3 bucket',
     )
+    .option(
+      '--security-hub',
+      "with --operator report: also allow reading and importing the tool's Security Hub findings",
+    )
     .option('--repair', 'make the RequireMFA policy the canonical document again (dry run by default)')
     .option('--apply', 'with --repair: carry the repair out')
     .option('--dry-run', 'with --repair: only print what would change (the default)')

@@ -17,6 +17,11 @@ import {
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { describe, expect, it } from 'vitest';
+import {
+  actionsOf,
+  BULK_REPORT_PERMISSIONS,
+  SECURITY_HUB_PERMISSIONS,
+} from '../../lambdas/core/permissions.ts';
 import type { AsffFinding } from '../../lambdas/core/security-hub-findings.ts';
 import { TEST_ACCOUNT_ID, testClientSettings, testClients } from '../support/aws.ts';
 import { runAwssec } from '../support/cli.ts';
@@ -76,6 +81,16 @@ const FIRST_RUN = [
   'svc-backup/access-keys-without-mfa WARNING HIGH',
 ];
 
+/** The Security Hub operations the proxy passed on, by their REST paths. */
+const SECURITY_HUB_PATHS: Record<string, string> = {
+  '/findings': 'securityhub:GetFindings',
+  '/findings/import': 'securityhub:BatchImportFindings',
+};
+function securityHubCalls(): string[] {
+  const paths = emulator.proxy.forwarded.filter((r) => r.action === '').map((r) => r.path ?? '');
+  return [...new Set(paths.map((path) => SECURITY_HUB_PATHS[path] ?? path))].sort();
+}
+
 describe('report -o asff', () => {
   it('prints the findings an import would send, and writes nothing', async () => {
     const { code, stdout, stderr } = await report(['-o', 'asff']);
@@ -83,6 +98,7 @@ describe('report -o asff', () => {
     const findings: AsffFinding[] = JSON.parse(stdout);
     expect(verdicts(findings)).toEqual(FIRST_RUN);
     expect(await held()).toEqual(new Map());
+    expect(securityHubCalls()).toEqual(['securityhub:GetFindings']);
 
     const svc = findings.find((f) => f.Resources[0]?.Details?.AwsIamUser.UserName === 'svc-backup');
     expect(svc?.Description).toBe(
@@ -100,6 +116,12 @@ describe('report --security-hub', () => {
     );
     const before = await held();
     expect(verdicts(before.values())).toEqual(FIRST_RUN);
+    // What the run called is what the permission lists name: the report's reads and Security Hub's two.
+    expect(securityHubCalls()).toEqual(actionsOf(SECURITY_HUB_PERMISSIONS).sort());
+    const iamCalls = [...emulator.proxy.seen.keys()].filter((a) => a !== '' && a !== 'GetCallerIdentity');
+    expect(
+      iamCalls.map((a) => `iam:${a}`).filter((a) => !actionsOf(BULK_REPORT_PERMISSIONS).includes(a)),
+    ).toEqual([]);
 
     const users = JSON.parse(first.stdout).users as { username: string; user_id: string; arn: string }[];
     const bob = users.find((u) => u.username === 'bob.wilson');
