@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { AwsClientSettings } from '../lambdas/aws/aws-clients.ts';
 import type { InventorySourceKind } from '../lambdas/aws/iam-inventory.ts';
-import { createSecurityHubClient, type ImportOutcome, importFindings } from '../lambdas/aws/security-hub.ts';
+import { createSecurityHubClient, importFindings } from '../lambdas/aws/security-hub.ts';
 import { displayText } from '../lambdas/core/display-text.ts';
-import type { SecurityHubPlan } from '../lambdas/core/security-hub-findings.ts';
+import { securityHubSummary } from '../lambdas/core/security-hub-findings.ts';
 import { parsePatternFile, parsePatternList } from '../lambdas/core/user-selection.ts';
 import { assessAccount } from '../lambdas/use-cases/generate-mfa-report.ts';
 import { planSecurityHubFindings } from '../lambdas/use-cases/security-hub-findings.ts';
@@ -146,7 +146,7 @@ export async function runReportCommand(flags: ReportFlags, context: CommandConte
   let failed = false;
   if (hub !== undefined && plan !== undefined && flags.securityHub === true) {
     const outcome = await importFindings(hub.client, plan.findings);
-    io.stderr.write(`${securityHubSummary(plan, outcome, await hub.client.config.region())}\n`);
+    io.stderr.write(`${securityHubSummary(plan, outcome.imported, await hub.client.config.region())}\n`);
     for (const failure of outcome.failed) {
       io.stderr.write(
         `${context.programName ?? 'awssec'}: Security Hub did not import finding ${displayText(failure.id)}: ${displayText(failure.error)}\n`,
@@ -173,13 +173,4 @@ export async function runReportCommand(flags: ReportFlags, context: CommandConte
     return 1;
   }
   return nobody || failed ? 1 : 0;
-}
-
-/** `Security Hub (us-east-1): imported 7 of 7 findings (4 failed, 1 warning, 1 passed, 1 archived)` */
-export function securityHubSummary(plan: SecurityHubPlan, outcome: ImportOutcome, region: string): string {
-  const { failed, warning, passed, archived } = plan.counts;
-  const total = plan.findings.length;
-  return total === 0
-    ? `Security Hub (${region}): nothing to import`
-    : `Security Hub (${region}): imported ${outcome.imported} of ${total} finding${total === 1 ? '' : 's'} (${failed} failed, ${warning} warning, ${passed} passed, ${archived} archived)`;
 }

@@ -37,6 +37,8 @@ export interface AwssecConfig {
   readonly logRetentionDays: RetentionDays;
   /** At most one alert per user and kind in this many minutes. */
   readonly alertWindowMinutes: number;
+  /** The nightly run imports its findings into the account's Security Hub (us-east-1), which must be enabled. */
+  readonly securityHub: boolean;
 }
 
 export const DEFAULT_CONFIG: AwssecConfig = {
@@ -55,6 +57,7 @@ export const DEFAULT_CONFIG: AwssecConfig = {
   disableConsoleAccess: false,
   logRetentionDays: RetentionDays.ONE_YEAR,
   alertWindowMinutes: 60,
+  securityHub: false,
 };
 
 export class ConfigError extends Error {
@@ -191,6 +194,7 @@ const READERS: { readonly [K in keyof AwssecConfig]: Reader<K> } = {
   disableConsoleAccess: booleanValue,
   logRetentionDays: retentionValue,
   alertWindowMinutes: rangedValue,
+  securityHub: booleanValue,
 };
 
 /** The context keys this app reads, in the order docs/deploy.md lists them. */

@@ -353,6 +353,15 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** `Security Hub (us-east-1): imported 7 of 7 findings (4 failed, 1 warning, 1 passed, 1 archived)` */
+export function securityHubSummary(plan: SecurityHubPlan, imported: number, region: string): string {
+  const { failed, warning, passed, archived } = plan.counts;
+  const total = plan.findings.length;
+  return total === 0
+    ? `Security Hub (${region}): nothing to import`
+    : `Security Hub (${region}): imported ${imported} of ${total} finding${total === 1 ? '' : 's'} (${failed} failed, ${warning} warning, ${passed} passed, ${archived} archived)`;
+}
+
 /** The findings in import batches of at most IMPORT_BATCH_SIZE. */
 export function importBatches<T>(findings: readonly T[]): T[][] {
   const batches: T[][] = [];

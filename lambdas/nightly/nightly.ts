@@ -6,6 +6,7 @@ import {
   type NightlySettings,
   requireMfaUntrusted,
   runNightly,
+  securityHubFindingsNotImported,
 } from '../use-cases/nightly-run.ts';
 
 /**
@@ -41,6 +42,15 @@ export function createNightlyHandler(deps: {
       ['EnforcementFailures', 'Count', result.enforcement?.summary.by_outcome.failed ?? 0],
       ['RequireMfaPolicyUntrusted', 'Count', requireMfaUntrusted(result.report) ? 1 : 0],
       ['UsersAtTagQuota', 'Count', result.usersAtTagQuota.length],
+      ...(result.securityHub === undefined
+        ? []
+        : [
+            [
+              'SecurityHubFindingsNotImported',
+              'Count',
+              securityHubFindingsNotImported(result.securityHub),
+            ] as [MetricName, 'Count', number],
+          ]),
     ];
     for (const [name, unit, value] of figures) deps.metrics.addMetric(name, unit, value);
     deps.metrics.publishStoredMetrics();

@@ -38,6 +38,8 @@ export async function planSecurityHubFindings(
 export interface SecurityHubRun {
   readonly plan: SecurityHubPlan;
   readonly outcome: ImportOutcome;
+  /** The region whose Security Hub received them. */
+  readonly region: string;
 }
 
 /** Plans, then imports: the findings the plan holds, in batches of 100. */
@@ -46,7 +48,8 @@ export async function publishSecurityHubFindings(
   target: SecurityHubTarget,
 ): Promise<SecurityHubRun> {
   const plan = await planSecurityHubFindings(report, target);
-  return { plan, outcome: await importFindings(target.client, plan.findings) };
+  const outcome = await importFindings(target.client, plan.findings);
+  return { plan, outcome, region: await target.client.config.region() };
 }
 
 /** The partition the run is in: RequireMFA's ARN is built in the caller's partition. */

@@ -27,6 +27,7 @@ describe('readConfig', () => {
       disableConsoleAccess: false,
       logRetentionDays: RetentionDays.ONE_YEAR,
       alertWindowMinutes: 60,
+      securityHub: false,
     });
     expect(fromContext({})).toEqual(DEFAULT_CONFIG);
     expect(CONFIG_KEYS).toEqual(Object.keys(DEFAULT_CONFIG));
@@ -50,6 +51,7 @@ describe('readConfig', () => {
         disableConsoleAccess: 'false',
         logRetentionDays: '3653',
         alertWindowMinutes: '15',
+        securityHub: 'true',
       }),
     ).toEqual({
       senderEmail: 'sec@example.com',
@@ -67,6 +69,7 @@ describe('readConfig', () => {
       disableConsoleAccess: false,
       logRetentionDays: RetentionDays.TEN_YEARS,
       alertWindowMinutes: 15,
+      securityHub: true,
     });
   });
 
@@ -141,6 +144,7 @@ describe('readConfig', () => {
     ['apply', 'yes', "context apply: 'yes' is not true or false"],
     ['apply', 1, 'context apply: 1 is not true or false'],
     ['disableConsoleAccess', 'TRUE', "context disableConsoleAccess: 'TRUE' is not true or false"],
+    ['securityHub', 'on', "context securityHub: 'on' is not true or false"],
     ['gracePeriodDays', '-1', "context gracePeriodDays: '-1' is not a whole number of days from 0 to 3650"],
     ['gracePeriodDays', '1.5', "context gracePeriodDays: '1.5' is not a whole number of days from 0 to 3650"],
     ['gracePeriodDays', 'seven', "context gracePeriodDays: 'seven' is not a whole number of days"],

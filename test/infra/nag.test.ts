@@ -46,6 +46,7 @@ const ENFORCING = {
   apply: 'true',
   disableConsoleAccess: 'true',
   senderEmail: 'sec@example.com',
+  securityHub: 'true',
 };
 
 describe('cdk-nag AwsSolutions', () => {
