@@ -1,12 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { AwsClientSettings } from '../lambdas/aws/aws-clients.ts';
 import type { InventorySourceKind } from '../lambdas/aws/iam-inventory.ts';
-import { createSecurityHubClient, importFindings } from '../lambdas/aws/security-hub.ts';
 import { displayText } from '../lambdas/core/display-text.ts';
-import { securityHubSummary } from '../lambdas/core/security-hub-findings.ts';
 import { parsePatternFile, parsePatternList } from '../lambdas/core/user-selection.ts';
 import { assessAccount } from '../lambdas/use-cases/generate-mfa-report.ts';
-import { planSecurityHubFindings } from '../lambdas/use-cases/security-hub-findings.ts';
 import type { ReportOutput } from './choices.ts';
 import { startProgress } from './progress.ts';
 import { checkSavePath, formatReport, saveFormat, saveReport } from './report-output.ts';
@@ -131,22 +128,25 @@ export async function runReportCommand(flags: ReportFlags, context: CommandConte
     progress.stop();
   }
   const { report } = assessed;
+  // What an import sends depends on the findings already there, so -o asff reads them too.
   const hub =
     flags.securityHub === true || flags.output === 'asff'
-      ? { client: createSecurityHubClient(context.aws), now, groups: assessed.inventory.account.groups }
+      ? await (await import('./report-security-hub.ts')).planSecurityHubStep(
+          report,
+          assessed.inventory.account.groups,
+          context.aws,
+          now,
+        )
       : undefined;
-  // What an import sends depends on the findings already there (-o asff reads them too), so the
-  // read comes first: a Security Hub that is not enabled fails the run before anything is printed.
-  const plan = hub === undefined ? undefined : await planSecurityHubFindings(report, hub);
   io.stdout.write(
     flags.output === 'asff'
-      ? `${JSON.stringify(plan?.findings ?? [], null, 2)}\n`
+      ? `${JSON.stringify(hub?.findings ?? [], null, 2)}\n`
       : formatReport(report, flags.output, styleFor(io.stdout, io.env)),
   );
   let failed = false;
-  if (hub !== undefined && plan !== undefined && flags.securityHub === true) {
-    const outcome = await importFindings(hub.client, plan.findings);
-    io.stderr.write(`${securityHubSummary(plan, outcome.imported, await hub.client.config.region())}\n`);
+  if (hub !== undefined && flags.securityHub === true) {
+    const outcome = await hub.importAll();
+    io.stderr.write(`${outcome.summary}\n`);
     for (const failure of outcome.failed) {
       io.stderr.write(
         `${context.programName ?? 'awssec'}: Security Hub did not import finding ${displayText(failure.id)}: ${displayText(failure.error)}\n`,

@@ -338,10 +338,23 @@ function userEvaluations(user: MfaReportUser, partition: string, region: string)
           ? hasMfa
             ? `IAM user ${user.username} has MFA.`
             : `IAM user ${user.username} ${check === 'console-without-mfa' ? 'has no console password' : 'has no active access key'} any more.`
-          : `IAM user ${user.username} ${what}. ${user.status === 'non-compliant' ? 'Status: non-compliant.' : `Status: ${user.status}: ${user.reasons.join('; ')}.`}`,
+          : `IAM user ${user.username} ${what}. ${statusText(user)}`,
       resource,
     };
   });
+}
+
+/** Why a user's finding is FAILED or only a WARNING: the verdict, and for a warning the exemption or the grace period. */
+function statusText(user: MfaReportUser): string {
+  const reason = (prefix: string) => user.reasons.find((r) => r.startsWith(prefix)) ?? '';
+  switch (user.status) {
+    case 'exempted':
+      return `Status: exempted (${reason('exempted').replace(/^exempted:?\s*/, '')}): the risk was accepted; review the exemption.`;
+    case 'grace-period':
+      return `Status: in the grace period (${reason('new user')}).`;
+    default:
+      return `Status: ${user.status}.`;
+  }
 }
 
 function severityOf(risk: Risk): SeverityLabel {

@@ -102,7 +102,7 @@ describe('report -o asff', () => {
 
     const svc = findings.find((f) => f.Resources[0]?.Details?.AwsIamUser.UserName === 'svc-backup');
     expect(svc?.Description).toBe(
-      'IAM user svc-backup has 1 active access key and no MFA device. Status: exempted: exempted: matches exclude pattern svc-*; 1 active access key without MFA.',
+      'IAM user svc-backup has 1 active access key and no MFA device. Status: exempted (matches exclude pattern svc-*): the risk was accepted; review the exemption.',
     );
   });
 });

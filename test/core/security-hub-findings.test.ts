@@ -67,15 +67,15 @@ describe('securityHubPlan', () => {
     expect(counts).toEqual({ failed: 4, warning: 2, passed: 0, archived: 0 });
     const svc = findings.find((f) => f.Id.includes('AIDASVC'));
     expect(svc?.Description).toBe(
-      'IAM user svc has 1 active access key and no MFA device. Status: exempted: exempted by tag awssec:mfa-exempt: backup job, role migration in Q1; 1 active access key without MFA.',
+      'IAM user svc has 1 active access key and no MFA device. Status: exempted (by tag awssec:mfa-exempt: backup job, role migration in Q1): the risk was accepted; review the exemption.',
     );
     const keys = findings.find((f) => f.Id.includes('AIDAKEYS'));
     expect(keys?.Description).toBe(
       'IAM user keys has 2 active access keys and no MFA device. Status: non-compliant.',
     );
     const grace = findings.find((f) => f.Id.includes('AIDANEW'));
-    expect(grace?.Description).toContain(
-      `new user: grace period ends ${daysAgo(-6).toISOString().slice(0, 10)}`,
+    expect(grace?.Description).toBe(
+      `IAM user new has a console password and no MFA device. Status: in the grace period (new user: grace period ends ${daysAgo(-6).toISOString().slice(0, 10)}).`,
     );
   });
 
