@@ -349,7 +349,7 @@ describe('awssec iam-mfa report', () => {
       [['--outptu', 'json'], "awssec: unknown option '--outptu' (Did you mean --output?) (see --help)"],
       [
         ['--output', 'xml'],
-        "awssec: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are table, json, csv. (see --help)",
+        "awssec: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are table, json, csv, asff. (see --help)",
       ],
       [
         ['--grace-period-days', '-3'],
