@@ -140,7 +140,10 @@ function asOwnFinding(finding: AwsSecurityFinding): AsffFinding | undefined {
     !STATUSES.has(status) ||
     resource?.Type === undefined ||
     !RESOURCE_TYPES.has(resource.Type) ||
-    !resource.Id
+    !resource.Id ||
+    !resource.Partition ||
+    !resource.Region ||
+    !finding.Remediation?.Recommendation?.Text
   ) {
     return undefined;
   }
@@ -161,15 +164,15 @@ function asOwnFinding(finding: AwsSecurityFinding): AsffFinding | undefined {
       {
         Type: resource.Type as AsffResource['Type'],
         Id: resource.Id,
-        Partition: resource.Partition ?? 'aws',
-        Region: resource.Region ?? '',
+        Partition: resource.Partition,
+        Region: resource.Region,
         ...(UserName === undefined
           ? {}
           : { Details: { AwsIamUser: { UserName, ...(UserId === undefined ? {} : { UserId }) } } }),
       },
     ],
     Compliance: { Status: status as ComplianceStatusLabel },
-    Remediation: { Recommendation: { Text: finding.Remediation?.Recommendation?.Text ?? '' } },
+    Remediation: { Recommendation: { Text: finding.Remediation.Recommendation.Text } },
     RecordState: finding.RecordState === 'ARCHIVED' ? 'ARCHIVED' : 'ACTIVE',
     ProductFields: Object.fromEntries(
       Object.entries(finding.ProductFields ?? {}).filter(([key]) => key.startsWith('awssec/')),

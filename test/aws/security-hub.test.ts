@@ -61,6 +61,8 @@ describe('the Security Hub adapter against moto', () => {
           sdkFinding({ Compliance: { Status: 'NOT_AVAILABLE' } }),
           sdkFinding({ Resources: [{ Type: 'AwsS3Bucket', Id: 'arn:aws:s3:::bucket' }] }),
           sdkFinding({ Title: '' }),
+          sdkFinding({ Resources: [{ Type: 'AwsIamUser', Id: 'arn:aws:iam::123456789012:user/x' }] }),
+          sdkFinding({ Remediation: {} }),
         ],
       }),
     );
