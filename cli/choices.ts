@@ -5,6 +5,10 @@
 export const REPORT_FORMATS = ['table', 'json', 'csv'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
+/** The report command's outputs: the formats, and `asff`, the Security Hub findings the run would import. */
+export const REPORT_OUTPUTS = [...REPORT_FORMATS, 'asff'] as const;
+export type ReportOutput = (typeof REPORT_OUTPUTS)[number];
+
 export const POLICY_NAMES = ['require-mfa', 'self-service'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 

@@ -23,6 +23,7 @@ export interface PolicyFlags {
   readonly operator?: OperatorCommand | undefined;
   readonly partition: Partition;
   readonly recordBucket?: string | undefined;
+  readonly securityHub?: boolean | undefined;
   readonly repair?: boolean | undefined;
   readonly apply?: boolean | undefined;
   readonly dryRun?: boolean | undefined;
@@ -77,6 +78,11 @@ export async function runPolicyCommand(
       '--record-bucket goes with --operator enforce or restore: awssec iam-mfa policy --operator enforce --record-bucket NAME',
     );
   }
+  if (flags.securityHub === true && flags.operator !== 'report') {
+    throw new UsageError(
+      '--security-hub goes with --operator report: awssec iam-mfa policy --operator report --security-hub',
+    );
+  }
   if (flags.recordBucket !== undefined && !isBucketName(flags.recordBucket)) {
     throw new UsageError(
       `--record-bucket: '${flags.recordBucket}' is not an S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens)`,
@@ -85,7 +91,11 @@ export async function runPolicyCommand(
   const document =
     flags.operator === undefined
       ? POLICIES[name ?? 'require-mfa']
-      : operatorPolicy(flags.operator, { partition: flags.partition, recordBucket: flags.recordBucket });
+      : operatorPolicy(flags.operator, {
+          partition: flags.partition,
+          recordBucket: flags.recordBucket,
+          securityHub: flags.securityHub,
+        });
   io.stdout.write(`${policyJson(document)}\n`);
   return 0;
 }

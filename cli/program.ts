@@ -5,7 +5,7 @@ import { displayText } from '../lambdas/core/display-text.ts';
 import { DEFAULT_BLAST_RADIUS } from '../lambdas/core/enforcement.ts';
 import { OPERATOR_COMMANDS } from '../lambdas/core/operator-policies.ts';
 import { describeRange, numberInRange, type RangedOption } from '../lambdas/core/option-ranges.ts';
-import { PARTITIONS, POLICY_NAMES, type PolicyName, REPORT_FORMATS } from './choices.ts';
+import { PARTITIONS, POLICY_NAMES, type PolicyName, REPORT_FORMATS, REPORT_OUTPUTS } from './choices.ts';
 import type { PolicyFlags } from './policy-command.ts';
 import type { CommandContext } from './report-command.ts';
 import { UsageError } from './usage-error.ts';
@@ -141,9 +141,23 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
   addAssessmentOptions(
     iamMfa
       .command('report')
-      .description('report who can reach the account without MFA (changes nothing)')
-      .addOption(outputOption())
-      .option('--save-report <path>', 'also save the report; .json and .csv files get that format'),
+      .description('report who can reach the account without MFA (changes nothing in IAM)')
+      .addOption(
+        anyCase(
+          new Option(
+            '-o, --output <format>',
+            'table, json, csv, or asff: the Security Hub findings the run would import (nothing is imported)',
+          ).choices(REPORT_OUTPUTS),
+        ).default('table'),
+      )
+      .option(
+        '--save-report <path>',
+        'also save the report; .json and .csv files get that format (json for -o asff)',
+      )
+      .option(
+        '--security-hub',
+        "import the findings into this account's Security Hub (the region's), resolving the ones fixed or gone",
+      ),
   ).action(async (flags) => {
     const { runReportCommand } = await import('./report-command.ts');
     setExitCode(await runReportCommand(flags, withTimeout(context, flags)));
@@ -233,6 +247,10 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
     .option(
       '--record-bucket <bucket>',
       'with --operator enforce or restore: also allow keeping records in this S3 bucket',
+    )
+    .option(
+      '--security-hub',
+      "with --operator report: also allow reading and importing the tool's Security Hub findings",
     )
     .option('--repair', 'make the RequireMFA policy the canonical document again (dry run by default)')
     .option('--apply', 'with --repair: carry the repair out')

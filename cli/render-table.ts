@@ -208,7 +208,14 @@ function account(report: MfaReport, style: Style): string {
   const bad = (text: string) => style.colors.red(text);
   const rows = table(style);
   rows.push(
-    ['Root MFA', a.root_mfa_enabled ? good(`enabled (${a.root_mfa_kind})`) : bad('NOT enabled')],
+    [
+      'Root MFA',
+      a.root_mfa_enabled
+        ? good(`enabled (${a.root_mfa_kind})`)
+        : a.root_has_credentials
+          ? bad('NOT enabled')
+          : good('not needed: root has no password, access keys or certificates'),
+    ],
     ['Root access keys', a.root_access_keys_present ? bad('present') : good('none')],
     [
       'Groups without an MFA-enforcing policy',

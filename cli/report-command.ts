@@ -3,8 +3,8 @@ import type { AwsClientSettings } from '../lambdas/aws/aws-clients.ts';
 import type { InventorySourceKind } from '../lambdas/aws/iam-inventory.ts';
 import { displayText } from '../lambdas/core/display-text.ts';
 import { parsePatternFile, parsePatternList } from '../lambdas/core/user-selection.ts';
-import { generateMfaReport } from '../lambdas/use-cases/generate-mfa-report.ts';
-import type { ReportFormat } from './choices.ts';
+import { assessAccount } from '../lambdas/use-cases/generate-mfa-report.ts';
+import type { ReportOutput } from './choices.ts';
 import { startProgress } from './progress.ts';
 import { checkSavePath, formatReport, saveFormat, saveReport } from './report-output.ts';
 import { type CliIo, styleFor } from './terminal.ts';
@@ -26,8 +26,10 @@ export interface AssessmentFlags {
 }
 
 export interface ReportFlags extends AssessmentFlags {
-  readonly output: ReportFormat;
+  readonly output: ReportOutput;
   readonly saveReport?: string | undefined;
+  /** Import the findings into the account's Security Hub. */
+  readonly securityHub?: boolean | undefined;
 }
 
 export interface CommandContext {
@@ -110,23 +112,50 @@ export async function runReportCommand(flags: ReportFlags, context: CommandConte
   const selection = await selectionFromFlags(flags);
   if (flags.saveReport !== undefined) await checkSavePath(flags.saveReport);
   const progress = startProgress(io.stderr, flags.progress !== false, io.progressDelayMs);
-  let report: Awaited<ReturnType<typeof generateMfaReport>>;
+  const now = context.now?.() ?? new Date();
+  let assessed: Awaited<ReturnType<typeof assessAccount>>;
   try {
-    report = await generateMfaReport({
+    assessed = await assessAccount({
       ...context.aws,
       source: flags.source,
       credentialReportTimeoutMs: flags.reportTimeout * 1000,
       gracePeriodDays: flags.gracePeriodDays,
       ...selection,
-      now: context.now?.(),
+      now,
       onProgress: progress.update,
     });
   } finally {
     progress.stop();
   }
-  io.stdout.write(formatReport(report, flags.output, styleFor(io.stdout, io.env)));
+  const { report } = assessed;
+  // What an import sends depends on the findings already there, so -o asff reads them too.
+  const hub =
+    flags.securityHub === true || flags.output === 'asff'
+      ? await (await import('./report-security-hub.ts')).planSecurityHubStep(
+          report,
+          assessed.inventory.account.groups,
+          context.aws,
+          now,
+        )
+      : undefined;
+  io.stdout.write(
+    flags.output === 'asff'
+      ? `${JSON.stringify(hub?.findings ?? [], null, 2)}\n`
+      : formatReport(report, flags.output, styleFor(io.stdout, io.env)),
+  );
+  let failed = false;
+  if (hub !== undefined && flags.securityHub === true) {
+    const outcome = await hub.importAll();
+    io.stderr.write(`${outcome.summary}\n`);
+    for (const failure of outcome.failed) {
+      io.stderr.write(
+        `${context.programName ?? 'awssec'}: Security Hub did not import finding ${displayText(failure.id)}: ${displayText(failure.error)}\n`,
+      );
+    }
+    failed = outcome.failed.length > 0;
+  }
   if (flags.saveReport !== undefined) {
-    const format = saveFormat(flags.saveReport, flags.output);
+    const format = saveFormat(flags.saveReport, flags.output === 'asff' ? 'json' : flags.output);
     await saveReport(flags.saveReport, report, format);
     io.stderr.write(`Saved the ${format} report to ${flags.saveReport}\n`);
   }
@@ -143,5 +172,5 @@ export async function runReportCommand(flags: ReportFlags, context: CommandConte
     );
     return 1;
   }
-  return nobody ? 1 : 0;
+  return nobody || failed ? 1 : 0;
 }

@@ -40,6 +40,8 @@ export const ENV = {
   alertWindowMinutes: 'ALERT_WINDOW_MINUTES',
   /** The 12-digit account the function serves: events of any other account are dropped. */
   accountId: 'ACCOUNT_ID',
+  /** `true`: the nightly run imports its findings into the account's Security Hub (in the function's region). */
+  securityHub: 'SECURITY_HUB',
 } as const;
 
 /** Which variables each function reads (the stacks set exactly these). */
@@ -66,6 +68,7 @@ export const FUNCTION_ENV = {
     ENV.topicArn,
     ENV.senderEmail,
     ENV.emailDomain,
+    ENV.securityHub,
   ],
   alerts: [ENV.topicArn, ENV.alertTable, ENV.alertWindowMinutes, ENV.accountId],
 } as const;
@@ -87,6 +90,8 @@ export const METRICS = {
     'ConsoleUsersWithMfaPercent',
     'KeyUsersWithMfaPercent',
     'RootMfaEnabled',
+    /** 0 when root has no password, access keys or certificates (removed centrally): it needs no MFA then. */
+    'RootHasCredentials',
     'UsersWarned',
     'UsersEnforced',
     'EnforcementFailures',
@@ -94,6 +99,8 @@ export const METRICS = {
     'RequireMfaPolicyUntrusted',
     /** Users the run may warn or act on who have IAM's 50 tags: their records go to the report bucket. */
     'UsersAtTagQuota',
+    /** With Security Hub on: findings the run could not import (all of them when a call failed). */
+    'SecurityHubFindingsNotImported',
   ],
 } as const;
 

@@ -78,6 +78,7 @@ export function environmentValues(
     [ENV.alertTable]: resources.alertTable,
     [ENV.alertWindowMinutes]: String(config.alertWindowMinutes),
     [ENV.accountId]: resources.accountId,
+    [ENV.securityHub]: String(config.securityHub),
   };
 }
 
@@ -219,6 +220,13 @@ export class AwssecIamMfaStack extends Stack {
       'the RequireMFA policy is not the canonical document (tampered, or from an earlier release), so it is attached to nobody: run awssec iam-mfa policy --repair, and find out who changed it';
     onboarding.alarmOnMetric('RequireMfaPolicyUntrusted', untrusted, Duration.minutes(5));
     nightly.alarmOnMetric('RequireMfaPolicyUntrusted', untrusted, Duration.days(1));
+    if (config.securityHub) {
+      nightly.alarmOnMetric(
+        'SecurityHubFindingsNotImported',
+        "the nightly run could not import findings into Security Hub (its summary says why): check that Security Hub is enabled in this region and the function's role may import",
+        Duration.days(1),
+      );
+    }
     nightly.alarmOnMetric(
       'UsersAtTagQuota',
       "a user the run may warn or act on has IAM's 50 tags, so the tool's record of them is kept in the report bucket (records/): remove a tag from them if you can",
@@ -241,6 +249,12 @@ export class AwssecIamMfaStack extends Stack {
       topicKey: this.topicKey.keyArn,
       snsService: `sns.${this.region}.amazonaws.com`,
       alertTable: this.alertTable.tableArn,
+      securityHub: this.formatArn({ service: 'securityhub', resource: 'hub', resourceName: 'default' }),
+      securityHubProduct: this.formatArn({
+        service: 'securityhub',
+        resource: 'product',
+        resourceName: `${this.account}/default`,
+      }),
     };
     onboarding.grant(...onboardingPermissions(config, resources));
     nightly.grant(...nightlyPermissions(config, resources));
@@ -382,12 +396,20 @@ export class AwssecIamMfaStack extends Stack {
         ],
         { min: 0 },
       ),
-      graph('Root MFA enabled (1 = yes)', [nightly('RootMfaEnabled', 'Minimum')], { min: 0, max: 1 }),
+      graph(
+        'Root: MFA enabled, has credentials (1 = yes; root without credentials needs no MFA)',
+        [nightly('RootMfaEnabled', 'Minimum'), nightly('RootHasCredentials')],
+        { min: 0, max: 1 },
+      ),
     );
     dashboard.addWidgets(
       graph(
-        'Needs a person: RequireMFA not canonical (1 = yes), users at the tag quota',
-        [nightly('RequireMfaPolicyUntrusted'), nightly('UsersAtTagQuota')],
+        'Needs a person: RequireMFA not canonical (1 = yes), users at the tag quota, findings Security Hub did not take',
+        [
+          nightly('RequireMfaPolicyUntrusted'),
+          nightly('UsersAtTagQuota'),
+          nightly('SecurityHubFindingsNotImported'),
+        ],
         { min: 0 },
       ),
     );

@@ -38,6 +38,8 @@ export interface AwssecConfig {
   readonly logRetentionDays: RetentionDays;
   /** At most one alert per user and kind in this many minutes. */
   readonly alertWindowMinutes: number;
+  /** The nightly run imports its findings into the account's Security Hub (us-east-1), which must be enabled. */
+  readonly securityHub: boolean;
   /**
    * The regions whose console sign-ins raise alerts: each one but us-east-1
    * gets a stack that forwards them to us-east-1, which the main stack covers
@@ -87,6 +89,7 @@ export const DEFAULT_CONFIG: AwssecConfig = {
   disableConsoleAccess: false,
   logRetentionDays: RetentionDays.ONE_YEAR,
   alertWindowMinutes: 60,
+  securityHub: false,
   regions: DEFAULT_REGIONS,
 };
 
@@ -257,6 +260,7 @@ const READERS: { readonly [K in keyof AwssecConfig]: Reader<K> } = {
   disableConsoleAccess: booleanValue,
   logRetentionDays: retentionValue,
   alertWindowMinutes: rangedValue,
+  securityHub: booleanValue,
   regions: regionListValue,
 };
 

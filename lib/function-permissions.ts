@@ -12,6 +12,7 @@ import {
   BULK_REPORT_PERMISSIONS,
   ENFORCE_PERMISSIONS,
   type PermissionScope,
+  SECURITY_HUB_PERMISSIONS,
 } from '../lambdas/core/permissions.ts';
 import { WARNED_TAG } from '../lambdas/core/warnings.ts';
 import type { AwssecConfig } from './config.ts';
@@ -42,6 +43,10 @@ export interface PermissionResources {
   /** `sns.REGION.amazonaws.com`: the topic key is usable only through SNS. */
   readonly snsService: string;
   readonly alertTable: string;
+  /** `arn:PARTITION:securityhub:REGION:ACCOUNT:hub/default` */
+  readonly securityHub: string;
+  /** `arn:PARTITION:securityhub:REGION:ACCOUNT:product/ACCOUNT/default`: the account's own product. */
+  readonly securityHubProduct: string;
 }
 
 const actionsOn = (scope: PermissionScope): ReadonlySet<string> =>
@@ -211,6 +216,15 @@ export function nightlyPermissions(config: AwssecConfig, r: PermissionResources)
     },
     ...publishToTopic('PublishSummary', r),
   ];
+  if (config.securityHub) {
+    const on = (scope: PermissionScope) =>
+      actionsOf(SECURITY_HUB_PERMISSIONS.filter((permission) => permission.on === scope));
+    permissions.push(
+      { statement: allow('ReadOwnSecurityHubFindings', on('security-hub'), [r.securityHub]) },
+      // The account's own default product: findings go in as this account's, and as no other product.
+      { statement: allow('ImportSecurityHubFindings', on('security-hub-product'), [r.securityHubProduct]) },
+    );
+  }
   if (warns) {
     // Only the tags the run records (the warning; with apply, what enforcement did): never the exemption tag.
     const tagKeys = [WARNED_TAG, ...(applies ? Object.values(ENFORCEMENT_TAGS) : [])];

@@ -396,6 +396,7 @@ async function readAuthorizationDetails(
         : [
             {
               groupName: group.GroupName,
+              arn: group.Arn,
               policies: [
                 ...(group.GroupPolicyList ?? []).map((p) => ({
                   name: p.PolicyName ?? '',
@@ -457,14 +458,26 @@ function factsFromReport(listed: ListedUser, row: CredentialReportRow, virtual: 
 
 function rootFacts(listing: AccountListing, rootRow: CredentialReportRow | undefined): RootFacts {
   const virtualMfa = listing.virtualDevices.some((d) => d.ownerArn?.endsWith(':root') ?? false);
+  const { summary } = listing;
+  const accessKeysPresent =
+    summary.AccountAccessKeysPresent === 1 || (rootRow?.accessKeys.some((k) => k.active) ?? false);
   return {
     // Any of the three sources seeing root's MFA (or keys) is enough.
-    mfaEnabled: listing.summary.AccountMFAEnabled === 1 || (rootRow?.mfaActive ?? false) || virtualMfa,
+    mfaEnabled: summary.AccountMFAEnabled === 1 || (rootRow?.mfaActive ?? false) || virtualMfa,
     virtualMfa,
-    accessKeysPresent:
-      listing.summary.AccountAccessKeysPresent === 1 || (rootRow?.accessKeys.some((k) => k.active) ?? false),
+    accessKeysPresent,
+    // No credentials only on AWS's explicit word for each kind: an answer that leaves a key out
+    // (older APIs, emulators) must not turn "root has no MFA" into "root needs none".
+    hasCredentials: accessKeysPresent || ROOT_CREDENTIAL_KEYS.some((key) => summary[key] !== 0),
   };
 }
+
+/** GetAccountSummary's keys for root's password, access keys and signing certificates: 1 present, 0 absent. */
+const ROOT_CREDENTIAL_KEYS = [
+  'AccountPasswordPresent',
+  'AccountAccessKeysPresent',
+  'AccountSigningCertificatesPresent',
+] as const;
 
 /** IAM's tag list as a record: key → value. */
 export function tagRecord(tags: readonly Tag[] | undefined): Record<string, string> {

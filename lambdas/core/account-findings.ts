@@ -78,6 +78,16 @@ export function groupsWithoutMfaPolicy(groups: readonly GroupFacts[]): string[] 
     .sort((a, b) => a.localeCompare(b));
 }
 
+/**
+ * Root can be used without MFA: it has a password, access keys or signing
+ * certificates and no MFA device. AWS asks root to enrol MFA at its next
+ * console sign-in, but until then the password alone opens the account, and
+ * access keys are never covered. Root without credentials needs no MFA.
+ */
+export function rootWithoutMfa(root: RootFacts): boolean {
+  return root.hasCredentials && !root.mfaEnabled;
+}
+
 export type RootMfaKind = 'hardware' | 'virtual';
 
 /** `hardware` covers every device that is not virtual: hardware TOTP tokens and FIDO keys. */

@@ -1,4 +1,4 @@
-import { groupsWithoutMfaPolicy, type RootMfaKind, rootMfaKind } from './account-findings.ts';
+import { groupsWithoutMfaPolicy, type RootMfaKind, rootMfaKind, rootWithoutMfa } from './account-findings.ts';
 import {
   assessUser,
   type ComplianceStatus,
@@ -19,6 +19,12 @@ export interface MfaReport {
   readonly account_id: string;
   readonly summary: MfaReportSummary;
   readonly account: {
+    /**
+     * Root has a password, access keys or signing certificates; false when AWS
+     * says it has none (removed centrally in an Organizations member account):
+     * then root needs no MFA.
+     */
+    readonly root_has_credentials: boolean;
     readonly root_mfa_enabled: boolean;
     readonly root_mfa_kind: RootMfaKind | null;
     readonly root_access_keys_present: boolean;
@@ -69,6 +75,8 @@ export interface MfaReportSummary {
 
 export interface MfaReportUser {
   readonly username: string;
+  /** IAM's unique id (`AIDA…`): unlike the name, never given to another user. Null if AWS did not say. */
+  readonly user_id: string | null;
   readonly arn: string;
   readonly status: ComplianceStatus;
   readonly risk: Risk;
@@ -133,6 +141,7 @@ export function buildMfaReport(
 ): MfaReport {
   const { account, source } = inventory;
   const accountFindings = {
+    root_has_credentials: account.root.hasCredentials,
     root_mfa_enabled: account.root.mfaEnabled,
     root_mfa_kind: rootMfaKind(account.root),
     root_access_keys_present: account.root.accessKeysPresent,
@@ -195,14 +204,19 @@ function summarize(
 
 /**
  * High when someone can get in without MFA and nobody accepted that risk
- * (a non-compliant user, root without MFA, root access keys); medium for
+ * (a non-compliant user, root with credentials and no MFA, root access
+ * keys); medium for
  * users in their grace period and exempted users without MFA; low otherwise.
  */
 function accountRisk(
   assessments: readonly UserAssessment[],
   root: AccountInventory['account']['root'],
 ): Risk {
-  if (!root.mfaEnabled || root.accessKeysPresent || assessments.some((a) => a.status === 'non-compliant')) {
+  if (
+    rootWithoutMfa(root) ||
+    root.accessKeysPresent ||
+    assessments.some((a) => a.status === 'non-compliant')
+  ) {
     return 'high';
   }
   return assessments.some((a) => a.risk !== 'low') ? 'medium' : 'low';
@@ -217,6 +231,7 @@ function toReportUser(assessment: UserAssessment): MfaReportUser {
   const { user } = assessment;
   return {
     username: user.userName,
+    user_id: user.userId ?? null,
     arn: user.arn,
     status: assessment.status,
     risk: assessment.risk,

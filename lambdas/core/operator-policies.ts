@@ -9,6 +9,7 @@ import {
   REPAIR_PERMISSIONS,
   RESTORE_PERMISSIONS,
   RESTORE_RECORD_PERMISSIONS,
+  SECURITY_HUB_PERMISSIONS,
 } from './permissions.ts';
 import type { IamPolicyDocument, IamPolicyStatement } from './policies.ts';
 import { REQUIRE_MFA_POLICY_NAME } from './policies.ts';
@@ -48,6 +49,8 @@ export interface OperatorPolicyOptions {
   readonly partition?: string | undefined;
   /** The record bucket enforce and restore are given (`--record-bucket`): adds its permissions. */
   readonly recordBucket?: string | undefined;
+  /** report with `--security-hub`: adds Security Hub's read and import. */
+  readonly securityHub?: boolean | undefined;
 }
 
 const RECORD_PERMISSIONS: Readonly<Partial<Record<OperatorCommand, readonly Permission[]>>> = {
@@ -67,6 +70,10 @@ export function operatorPolicy(
     'require-mfa-policy': `arn:${partition}:iam::${OWN_ACCOUNT}:policy/${REQUIRE_MFA_POLICY_NAME}`,
     'record-objects': `arn:${partition}:s3:::${bucket}/records/*`,
     'record-bucket': `arn:${partition}:s3:::${bucket}`,
+    'security-hub': `arn:${partition}:securityhub:*:${OWN_ACCOUNT}:hub/default`,
+    // Only the default product of an account: Security Hub takes a finding through it only from
+    // that account itself, for that account (AwsAccountId must be the caller's).
+    'security-hub-product': `arn:${partition}:securityhub:*:${OWN_ACCOUNT}:product/${OWN_ACCOUNT}/default`,
   };
   const conditions: Record<PermissionCondition, IamPolicyStatement['Condition']> = {
     'require-mfa-policy': { ArnEquals: { 'iam:PolicyARN': resources['require-mfa-policy'] } },
@@ -79,6 +86,7 @@ export function operatorPolicy(
   const permissions = [
     ...PERMISSIONS[command],
     ...(options.recordBucket === undefined ? [] : (RECORD_PERMISSIONS[command] ?? [])),
+    ...(options.securityHub === true && command === 'report' ? SECURITY_HUB_PERMISSIONS : []),
   ];
   const groups = new Map<string, { on: PermissionScope; only?: PermissionCondition; actions: string[] }>();
   for (const permission of unique(permissions)) {
@@ -117,6 +125,8 @@ const SCOPE_NAMES: Record<PermissionScope, string> = {
   'require-mfa-policy': 'RequireMfaPolicy',
   'record-objects': 'Records',
   'record-bucket': 'RecordBucket',
+  'security-hub': 'SecurityHub',
+  'security-hub-product': 'SecurityHubProduct',
 };
 const CONDITION_NAMES: Record<PermissionCondition, string> = {
   'require-mfa-policy': 'OnlyRequireMfa',

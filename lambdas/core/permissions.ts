@@ -10,7 +10,9 @@ export interface Permission {
   /**
    * What the action may act on: `account` (actions that take no resource ARN,
    * so `*`), `users` (`user/*`), `require-mfa-policy` (that policy's ARN),
-   * `record-objects` and `record-bucket` (the record bucket's `records/`).
+   * `record-objects` and `record-bucket` (the record bucket's `records/`),
+   * `security-hub` (the account's hub) and `security-hub-product` (the
+   * account's own default product, which custom findings are imported into).
    */
   readonly on: PermissionScope;
   /**
@@ -22,7 +24,14 @@ export interface Permission {
   readonly only?: PermissionCondition | undefined;
 }
 
-export type PermissionScope = 'account' | 'users' | 'require-mfa-policy' | 'record-objects' | 'record-bucket';
+export type PermissionScope =
+  | 'account'
+  | 'users'
+  | 'require-mfa-policy'
+  | 'record-objects'
+  | 'record-bucket'
+  | 'security-hub'
+  | 'security-hub-product';
 export type PermissionCondition = 'require-mfa-policy' | 'tool-tags';
 
 /** `awssec iam-mfa report`, bulk source (the default). */
@@ -204,6 +213,23 @@ export const RESTORE_RECORD_PERMISSIONS: readonly Permission[] = [
     action: 's3:ListBucket',
     why: 'so that S3 answers a missing record with NoSuchKey rather than AccessDenied',
     on: 'record-bucket',
+  },
+];
+
+/**
+ * `report --security-hub`: the account's own Security Hub, in the region the
+ * run is in. `-o asff` makes only the read.
+ */
+export const SECURITY_HUB_PERMISSIONS: readonly Permission[] = [
+  {
+    action: 'securityhub:GetFindings',
+    why: "reads back the tool's own active findings, to resolve those fixed (PASSED) or gone (ARCHIVED)",
+    on: 'security-hub',
+  },
+  {
+    action: 'securityhub:BatchImportFindings',
+    why: "imports the findings into the account's default product (with --security-hub)",
+    on: 'security-hub-product',
   },
 ];
 

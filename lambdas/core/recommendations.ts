@@ -6,6 +6,7 @@ import type { RequireMfaPolicyStatus } from './user-facts.ts';
 export interface RecommendationFacts {
   readonly assessments: readonly UserAssessment[];
   readonly account: {
+    readonly root_has_credentials: boolean;
     readonly root_mfa_enabled: boolean;
     readonly root_mfa_kind: RootMfaKind | null;
     readonly root_access_keys_present: boolean;
@@ -18,9 +19,9 @@ export interface RecommendationFacts {
 type RecommendationRule = (facts: RecommendationFacts) => string | undefined;
 
 const rootWithoutMfa: RecommendationRule = ({ account }) =>
-  account.root_mfa_enabled
+  account.root_mfa_enabled || !account.root_has_credentials
     ? undefined
-    : 'Enable MFA on the root user now, preferably a FIDO security key or hardware token kept offline.';
+    : "Enable MFA on the root user now, preferably a FIDO security key or hardware token kept offline: AWS asks for one only at root's next console sign-in, and never for its access keys.";
 
 const rootWithVirtualMfa: RecommendationRule = ({ account }) =>
   account.root_mfa_kind === 'virtual'

@@ -48,6 +48,8 @@ export interface PolicyDocument {
 
 export interface GroupFacts {
   readonly groupName: string;
+  /** The group's ARN (its path included), when AWS gave it. */
+  readonly arn?: string | undefined;
   /** Inline policies and the default versions of the customer-managed policies attached to the group. */
   readonly policies: readonly { readonly name: string; readonly document: PolicyDocument }[];
 }
@@ -57,6 +59,12 @@ export interface RootFacts {
   /** Root's MFA is a virtual device (rather than hardware TOTP or a FIDO key). */
   readonly virtualMfa: boolean;
   readonly accessKeysPresent: boolean;
+  /**
+   * Root has a password, access keys or signing certificates. False only when
+   * AWS says it has none of the three: an Organizations member account whose
+   * root credentials were removed centrally, which no one can sign in to as root.
+   */
+  readonly hasCredentials: boolean;
 }
 
 /**

@@ -2,6 +2,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { awsClient, createIamClient } from '../aws/aws-clients.ts';
@@ -34,17 +35,21 @@ function settingsFromEnvironment(): NightlySettings {
     topicArn: requiredValue('TOPIC_ARN', env.TOPIC_ARN),
     senderEmail: env.SENDER_EMAIL,
     emailDomain: env.EMAIL_DOMAIN,
+    securityHub: booleanValue('SECURITY_HUB', env.SECURITY_HUB),
   };
 }
 
+const settings = settingsFromEnvironment();
+
 export const handler = createNightlyHandler({
-  settings: settingsFromEnvironment(),
+  settings,
   clients: {
     iam: createIamClient(),
     sts: createStsClient(),
     s3: awsClient(S3Client),
     sns: awsClient(SNSClient),
     ses: awsClient(SESClient),
+    securityHub: settings.securityHub ? awsClient(SecurityHubClient) : undefined,
   },
   logger: new Logger(),
   metrics: new Metrics({ namespace: METRICS.namespace }),

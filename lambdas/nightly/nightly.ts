@@ -6,6 +6,7 @@ import {
   type NightlySettings,
   requireMfaUntrusted,
   runNightly,
+  securityHubFindingsNotImported,
 } from '../use-cases/nightly-run.ts';
 
 /**
@@ -35,11 +36,21 @@ export function createNightlyHandler(deps: {
       ['ConsoleUsersWithMfaPercent', 'Percent', summary.console_users_with_mfa_percent],
       ['KeyUsersWithMfaPercent', 'Percent', summary.key_users_with_mfa_percent],
       ['RootMfaEnabled', 'Count', result.report.account.root_mfa_enabled ? 1 : 0],
+      ['RootHasCredentials', 'Count', result.report.account.root_has_credentials ? 1 : 0],
       ['UsersWarned', 'Count', result.warnings.filter((w) => w.mail !== 'failed').length],
       ['UsersEnforced', 'Count', result.enforcement?.summary.by_outcome.enforced ?? 0],
       ['EnforcementFailures', 'Count', result.enforcement?.summary.by_outcome.failed ?? 0],
       ['RequireMfaPolicyUntrusted', 'Count', requireMfaUntrusted(result.report) ? 1 : 0],
       ['UsersAtTagQuota', 'Count', result.usersAtTagQuota.length],
+      ...(result.securityHub === undefined
+        ? []
+        : [
+            [
+              'SecurityHubFindingsNotImported',
+              'Count',
+              securityHubFindingsNotImported(result.securityHub),
+            ] as [MetricName, 'Count', number],
+          ]),
     ];
     for (const [name, unit, value] of figures) deps.metrics.addMetric(name, unit, value);
     deps.metrics.publishStoredMetrics();

@@ -58,15 +58,23 @@ export class InvalidOptionError extends Error {
 
 /** Reads the account and assesses every user in scope: the object the JSON output prints. */
 export async function generateMfaReport(options: GenerateMfaReportOptions = {}): Promise<MfaReport> {
+  return (await assessAccount(options)).report;
+}
+
+/** The report, and the inventory it was made from (the Security Hub findings also need the account's groups). */
+export async function assessAccount(
+  options: GenerateMfaReportOptions,
+): Promise<{ report: MfaReport; inventory: AccountInventory }> {
   const settings = reportSettings(options);
   await checkReachable(options);
   const inventory = await readScopedInventory(options, settings, awsClients(options));
-  return buildMfaReport(inventory, {
+  const report = buildMfaReport(inventory, {
     now: options.now ?? new Date(),
     gracePeriodDays: settings.gracePeriodDays,
     selection: settings.selection,
     exemptionTag: options.exemptionTag,
   });
+  return { report, inventory };
 }
 
 /**

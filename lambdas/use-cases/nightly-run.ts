@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SESClient } from '@aws-sdk/client-ses';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { errorText } from '../aws/aws-call-error.ts';
@@ -12,6 +13,7 @@ import type { UserAssessment } from '../core/assessment.ts';
 import { asciiSubject, type Message, messageText, mfaWarningMail, recipientFor } from '../core/messages.ts';
 import { assessInventory, buildMfaReport, type MfaReport } from '../core/mfa-report.ts';
 import { REPAIR_COMMAND } from '../core/policy-integrity.ts';
+import { securityHubSummary } from '../core/security-hub-findings.ts';
 import type { AccountInventory, UserFacts } from '../core/user-facts.ts';
 import { atTagQuota, type UserRecordStore, withStoredRecord } from '../core/user-record.ts';
 import { patternMatcher } from '../core/user-selection.ts';
@@ -19,6 +21,7 @@ import { usersToWarn, WARNED_TAG, warningTagProblem } from '../core/warnings.ts'
 import type { NightlyModeName } from '../function-contract.ts';
 import { type EnforcementRun, enforceMfaCompliance, RefusedRunError } from './enforce-mfa-compliance.ts';
 import { readScopedInventory, reportSettings } from './generate-mfa-report.ts';
+import { publishSecurityHubFindings, type SecurityHubRun } from './security-hub-findings.ts';
 
 /** `report` | `warn` | `enforce`, as the stack's `mode` sets it. */
 export type NightlyMode = NightlyModeName;
@@ -38,13 +41,22 @@ export interface NightlySettings {
   readonly topicArn: string;
   readonly senderEmail: string;
   readonly emailDomain: string;
+  /** Import the findings into the account's Security Hub. */
+  readonly securityHub: boolean;
 }
 
 export interface NightlyClients extends InventoryClients {
   readonly s3: S3Client;
   readonly sns: SNSClient;
   readonly ses: SESClient;
+  /** Needed when settings.securityHub is on. */
+  readonly securityHub?: SecurityHubClient | undefined;
 }
+
+/** What became of tonight's Security Hub import, when it is on. */
+export type NightlySecurityHub =
+  | ({ readonly ok: true } & SecurityHubRun)
+  | { readonly ok: false; readonly error: string };
 
 export interface WarningRecord {
   readonly username: string;
@@ -69,6 +81,8 @@ export interface NightlyResult {
   readonly tamperedTags: readonly { readonly username: string; readonly problem: string }[];
   /** Users the run may warn or act on who have IAM's 50 tags: their record is in the report bucket. */
   readonly usersAtTagQuota: readonly string[];
+  /** Set when Security Hub is on. */
+  readonly securityHub: NightlySecurityHub | undefined;
 }
 
 /**
@@ -99,6 +113,9 @@ export async function runNightly(
   const assessments = assessInventory(inventory, reportOptions);
   const report = buildMfaReport(inventory, reportOptions, assessments);
   const reportKeys = await saveNightlyReport(clients.s3, settings.reportBucket, report);
+  const securityHub = settings.securityHub
+    ? await importIntoSecurityHub(report, inventory, clients.securityHub, now)
+    : undefined;
 
   const warnings: WarningRecord[] = [];
   if (settings.mode !== 'report') {
@@ -155,9 +172,36 @@ export async function runNightly(
     enforcementRefused,
     tamperedTags,
     usersAtTagQuota: usersAtTagQuota(assessments),
+    securityHub,
   };
   await publish(clients.sns, settings.topicArn, nightlySummary(result, settings));
   return result;
+}
+
+/**
+ * The findings into Security Hub. A failure is reported in the summary and
+ * the metrics, not thrown: the warnings and enforcement still run tonight,
+ * and the next night imports again.
+ */
+async function importIntoSecurityHub(
+  report: MfaReport,
+  inventory: AccountInventory,
+  client: SecurityHubClient | undefined,
+  now: Date,
+): Promise<NightlySecurityHub> {
+  if (client === undefined) return { ok: false, error: 'no Security Hub client was given' };
+  try {
+    const run = await publishSecurityHubFindings(report, { client, now, groups: inventory.account.groups });
+    return { ok: true, ...run };
+  } catch (error) {
+    return { ok: false, error: errorText(error) };
+  }
+}
+
+/** Findings tonight's import left out: those Security Hub refused, or all when a call failed. */
+export function securityHubFindingsNotImported(securityHub: NightlySecurityHub | undefined): number {
+  if (securityHub === undefined) return 0;
+  return securityHub.ok ? securityHub.outcome.failed.length : 1;
 }
 
 /** The API refuses an empty list (a guard that names nobody); none configured means not given. */
@@ -259,7 +303,7 @@ export function nightlySummary(result: NightlyResult, settings: NightlySettings)
     '',
     `Users: ${s.total} · compliant ${s.compliant} · non-compliant ${s['non-compliant']} · grace period ${s['grace-period']} · exempted ${s.exempted}`,
     `Compliance ${s.compliance_percent}% (target 95%) · console users with MFA ${s.console_users_with_mfa_percent}% · key users with MFA ${s.key_users_with_mfa_percent}%`,
-    `Root MFA: ${report.account.root_mfa_enabled ? `enabled (${report.account.root_mfa_kind})` : 'NOT ENABLED'} · root access keys: ${report.account.root_access_keys_present ? 'PRESENT' : 'none'}`,
+    rootLine(report.account),
     ...(requireMfaUntrusted(report)
       ? [
           `RequireMFA policy ${report.account.require_mfa_policy.status.toUpperCase()}: ${report.account.require_mfa_policy.arn} is not the document this tool attaches; nothing is attached until someone runs ${REPAIR_COMMAND}`,
@@ -280,6 +324,7 @@ export function nightlySummary(result: NightlyResult, settings: NightlySettings)
         ]
       : []),
     `Report: s3://${settings.reportBucket}/${result.reportKeys[0] ?? ''} (and .csv)`,
+    ...securityHubLines(result.securityHub),
   ];
   if (settings.mode !== 'report') {
     const failed = result.warnings.filter((w) => w.mail === 'failed');
@@ -313,14 +358,32 @@ export function nightlySummary(result: NightlyResult, settings: NightlySettings)
   const alarm =
     result.enforcementRefused !== undefined ||
     s['non-compliant'] > 0 ||
-    !report.account.root_mfa_enabled ||
-    requireMfaUntrusted(report);
+    (report.account.root_has_credentials && !report.account.root_mfa_enabled) ||
+    requireMfaUntrusted(report) ||
+    securityHubFindingsNotImported(result.securityHub) > 0;
   return {
     subject: asciiSubject(
       `[awssec] MFA ${alarm ? 'ATTENTION' : 'OK'}: ${s.compliance_percent}% compliant, ${s['non-compliant']} non-compliant in ${report.account_id}`,
     ),
     text: messageText(lines),
   };
+}
+
+function securityHubLines(securityHub: NightlySecurityHub | undefined): string[] {
+  if (securityHub === undefined) return [];
+  if (!securityHub.ok) return [`SECURITY HUB IMPORT FAILED (tried again tomorrow): ${securityHub.error}`];
+  const { plan, outcome, region } = securityHub;
+  return [
+    securityHubSummary(plan, outcome.imported, region),
+    ...(outcome.failed.length > 0
+      ? [`SECURITY HUB REFUSED: ${outcome.failed.map((f) => `${f.id}: ${f.error}`).join('; ')}`]
+      : []),
+  ];
+}
+
+function rootLine(account: MfaReport['account']): string {
+  if (!account.root_has_credentials) return 'Root: no password, access keys or certificates (no MFA needed)';
+  return `Root MFA: ${account.root_mfa_enabled ? `enabled (${account.root_mfa_kind})` : 'NOT ENABLED'} · root access keys: ${account.root_access_keys_present ? 'PRESENT' : 'none'}`;
 }
 
 /** RequireMFA exists and is not the canonical document: nothing is attached until it is repaired. */

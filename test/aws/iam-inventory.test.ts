@@ -22,7 +22,12 @@ import {
   testClients,
   total,
 } from '../support/aws.ts';
-import { accessDenied, awsErrorXml, rewriteCredentialReport } from '../support/aws-proxy.ts';
+import {
+  accessDenied,
+  awsErrorXml,
+  rewriteAccountSummary,
+  rewriteCredentialReport,
+} from '../support/aws-proxy.ts';
 import { useMoto } from '../support/moto-harness.ts';
 import { seedUsers } from '../support/seed.ts';
 
@@ -121,6 +126,58 @@ describe('bulk inventory', () => {
   }, 120_000);
 });
 
+describe("root's credentials, from GetAccountSummary", () => {
+  const rootWith = async (entries: Record<string, number>) => {
+    emulator.proxy.setRule(({ action }) =>
+      action === 'GetAccountSummary' ? { rewrite: rewriteAccountSummary(entries) } : undefined,
+    );
+    const clients = testClients(emulator.proxy.endpoint);
+    const [bulk, live] = [await readBulkInventory(clients, fastReport), await readLiveInventory(clients)];
+    expect(live.account.root).toEqual(bulk.account.root);
+    return bulk.account.root;
+  };
+  const NONE = {
+    AccountPasswordPresent: 0,
+    AccountAccessKeysPresent: 0,
+    AccountSigningCertificatesPresent: 0,
+  };
+
+  it('has none when AWS says root has no password, access keys or signing certificates', async () => {
+    expect(await rootWith(NONE)).toEqual({
+      mfaEnabled: false,
+      virtualMfa: false,
+      accessKeysPresent: false,
+      hasCredentials: false,
+    });
+  });
+
+  it.each([
+    ['a password', { AccountPasswordPresent: 1 }],
+    ['access keys', { AccountAccessKeysPresent: 1 }],
+    ['a signing certificate', { AccountSigningCertificatesPresent: 1 }],
+  ])('has credentials when root has %s', async (_, present) => {
+    expect(await rootWith({ ...NONE, ...present })).toMatchObject({
+      mfaEnabled: false,
+      hasCredentials: true,
+    });
+  });
+
+  it('counts a key left out of the answer as present: moto, like an older API, has no AccountPasswordPresent', async () => {
+    const { AccountPasswordPresent: _, ...withoutPassword } = NONE;
+    expect(await rootWith(withoutPassword)).toMatchObject({ hasCredentials: true });
+  });
+
+  it("has credentials when the credential report's root row shows an active key GetAccountSummary missed", async () => {
+    emulator.proxy.setRule(({ action }) => {
+      if (action === 'GetAccountSummary') return { rewrite: rewriteAccountSummary(NONE) };
+      if (action === 'GetCredentialReport') return { respond: { status: 200, body: CREDENTIAL_REPORT } };
+      return undefined;
+    });
+    const inventory = await readBulkInventory(testClients(emulator.proxy.endpoint), fastReport);
+    expect(inventory.account.root).toMatchObject({ accessKeysPresent: true, hasCredentials: true });
+  });
+});
+
 describe('bulk inventory where moto differs from AWS', () => {
   it('follows pagination, reads root’s row and device, and reads users newer than the report live', async () => {
     await seedUsers(testClients(emulator.moto.endpoint).iam, emulator.moto, [
@@ -141,7 +198,12 @@ describe('bulk inventory where moto differs from AWS', () => {
     const inventory = await readBulkInventory(testClients(emulator.proxy.endpoint), fastReport);
 
     expect(markers).toEqual([null, 'EXAMPLEkakv9BCuUNFDtxWSyfzetYwEx2ADc8dnzfvERF5S6YMvXKx41t6gCl']);
-    expect(inventory.account.root).toEqual({ mfaEnabled: true, virtualMfa: true, accessKeysPresent: true });
+    expect(inventory.account.root).toEqual({
+      mfaEnabled: true,
+      virtualMfa: true,
+      accessKeysPresent: true,
+      hasCredentials: true,
+    });
     expect(inventory.account.groups.map((g) => [g.groupName, g.policies.map((p) => p.name)])).toEqual([
       ['admins', ['RequireMFA']],
       ['developers', ['s3-everything']],

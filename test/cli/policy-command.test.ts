@@ -66,6 +66,7 @@ describe('awssec iam-mfa policy: printing', () => {
       ['--operator', 'restore', '--record-bucket', 'audit-records'],
       operatorPolicy('restore', { recordBucket: 'audit-records' }),
     ],
+    [['--operator', 'report', '--security-hub'], operatorPolicy('report', { securityHub: true })],
   ])('%j prints its policy, with no AWS call', async (args, document) => {
     const { code, stdout } = await awssec(args);
     expect(code).toBe(0);
@@ -105,6 +106,14 @@ describe('awssec iam-mfa policy: printing', () => {
     [
       ['--operator', 'report', '--record-bucket', 'audit-records'],
       '--record-bucket goes with --operator enforce or restore: awssec iam-mfa policy --operator enforce --record-bucket NAME',
+    ],
+    [
+      ['--operator', 'enforce', '--security-hub'],
+      '--security-hub goes with --operator report: awssec iam-mfa policy --operator report --security-hub',
+    ],
+    [
+      ['--security-hub'],
+      '--security-hub goes with --operator report: awssec iam-mfa policy --operator report --security-hub',
     ],
     [
       ['--operator', 'enforce', '--record-bucket', 'A'],

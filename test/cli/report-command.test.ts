@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/program.ts';
 import type { MfaReport } from '../../lambdas/core/mfa-report.ts';
 import { TEST_ACCOUNT_ID, testClientSettings, testClients } from '../support/aws.ts';
-import { accessDenied } from '../support/aws-proxy.ts';
+import { accessDenied, rewriteAccountSummary } from '../support/aws-proxy.ts';
 import { captureIo, runAwssec } from '../support/cli.ts';
 import { useMoto } from '../support/moto-harness.ts';
 import { seedSampleAccount } from '../support/sample-account.ts';
@@ -57,6 +57,7 @@ describe('awssec iam-mfa report', () => {
       exempted: 1,
     });
     expect(json.account).toEqual({
+      root_has_credentials: true,
       root_mfa_enabled: false,
       root_mfa_kind: null,
       root_access_keys_present: false,
@@ -70,6 +71,38 @@ describe('awssec iam-mfa report', () => {
     });
     expect(json.users.find((u) => u.username === 'jane.smith')?.mfa_devices[0]?.kind).toBe('security-key');
     expect(json.users.find((u) => u.username === 'old.account')?.days_since_creation).toBe(1300);
+  });
+
+  it('raises nothing about root when AWS says root has no credentials (removed centrally), and raises it when it has', async () => {
+    const withRoot = async (password: 0 | 1) => {
+      emulator.proxy.setRule(({ action }) =>
+        action === 'GetAccountSummary'
+          ? {
+              rewrite: rewriteAccountSummary({
+                AccountPasswordPresent: password,
+                AccountAccessKeysPresent: 0,
+                AccountSigningCertificatesPresent: 0,
+              }),
+            }
+          : undefined,
+      );
+      const args = ['--exclude-users', 'svc-*', '--include-users', 'jane.smith,john.doe'];
+      const [json, table] = [await report(['-o', 'json', ...args]), await report(args)];
+      return { json: JSON.parse(json.stdout) as MfaReport, table: table.stdout };
+    };
+    const none = await withRoot(0);
+    expect(none.json.account).toMatchObject({ root_has_credentials: false, root_mfa_enabled: false });
+    expect(none.json.summary.risk_level).toBe('low');
+    expect(none.json.recommendations.join('\n')).not.toContain('root');
+    expect(none.table).toMatch(/Root MFA +│ not needed: root has no password, access keys or certificates/);
+
+    const password = await withRoot(1);
+    expect(password.json.account).toMatchObject({ root_has_credentials: true, root_mfa_enabled: false });
+    expect(password.json.summary.risk_level).toBe('high');
+    expect(password.json.recommendations[0]).toContain(
+      "AWS asks for one only at root's next console sign-in",
+    );
+    expect(password.table).toMatch(/Root MFA +│ NOT enabled/);
   });
 
   it('gives the same verdicts with --source live', async () => {
@@ -316,7 +349,7 @@ describe('awssec iam-mfa report', () => {
       [['--outptu', 'json'], "awssec: unknown option '--outptu' (Did you mean --output?) (see --help)"],
       [
         ['--output', 'xml'],
-        "awssec: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are table, json, csv. (see --help)",
+        "awssec: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are table, json, csv, asff. (see --help)",
       ],
       [
         ['--grace-period-days', '-3'],

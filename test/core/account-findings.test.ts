@@ -102,8 +102,14 @@ describe('groupsWithoutMfaPolicy', () => {
 
 describe('rootMfaKind', () => {
   it('is virtual, hardware (any device that is not virtual) or null', () => {
-    expect(rootMfaKind({ mfaEnabled: true, virtualMfa: true, accessKeysPresent: false })).toBe('virtual');
-    expect(rootMfaKind({ mfaEnabled: true, virtualMfa: false, accessKeysPresent: false })).toBe('hardware');
-    expect(rootMfaKind({ mfaEnabled: false, virtualMfa: false, accessKeysPresent: false })).toBeNull();
+    expect(
+      rootMfaKind({ mfaEnabled: true, virtualMfa: true, accessKeysPresent: false, hasCredentials: true }),
+    ).toBe('virtual');
+    expect(
+      rootMfaKind({ mfaEnabled: true, virtualMfa: false, accessKeysPresent: false, hasCredentials: true }),
+    ).toBe('hardware');
+    expect(
+      rootMfaKind({ mfaEnabled: false, virtualMfa: false, accessKeysPresent: false, hasCredentials: true }),
+    ).toBeNull();
   });
 });

@@ -48,6 +48,7 @@ describe('buildMfaReport', () => {
     );
     expect(Object.keys(report.account)).toEqual(
       expect.arrayContaining([
+        'root_has_credentials',
         'root_mfa_enabled',
         'root_mfa_kind',
         'root_access_keys_present',
@@ -58,6 +59,7 @@ describe('buildMfaReport', () => {
       expect(Object.keys(user)).toEqual(
         expect.arrayContaining([
           'username',
+          'user_id',
           'arn',
           'status',
           'risk',
@@ -151,12 +153,13 @@ describe('buildMfaReport', () => {
   it('reports the account findings', () => {
     const withFindings = buildMfaReport(
       inventoryOf([], {
-        root: { mfaEnabled: true, virtualMfa: true, accessKeysPresent: true },
+        root: { mfaEnabled: true, virtualMfa: true, accessKeysPresent: true, hasCredentials: true },
         groups: [{ groupName: 'developers', policies: [] }],
       }),
       OPTIONS,
     );
     expect(withFindings.account).toEqual({
+      root_has_credentials: true,
       root_mfa_enabled: true,
       root_mfa_kind: 'virtual',
       root_access_keys_present: true,
@@ -206,13 +209,40 @@ describe('buildMfaReport', () => {
   it('rates the account by its worst exposure nobody accepted', () => {
     const risk = (
       users: UserFacts[],
-      root = { mfaEnabled: true, virtualMfa: false, accessKeysPresent: false },
+      root = { mfaEnabled: true, virtualMfa: false, accessKeysPresent: false, hasCredentials: true },
     ) => buildMfaReport(inventoryOf(users, { root }), OPTIONS).summary.risk_level;
     expect(risk([userFacts('a', { mfaDevices: [device(VIRTUAL)] })])).toBe('low');
     expect(risk([userFacts('a', { ageDays: 1, consolePassword: true })])).toBe('medium');
     expect(risk([userFacts('svc-a', { accessKeys: [ACTIVE_KEY] })])).toBe('medium');
     expect(risk([userFacts('a', { consolePassword: true })])).toBe('high');
-    expect(risk([], { mfaEnabled: false, virtualMfa: false, accessKeysPresent: false })).toBe('high');
+    expect(
+      risk([], { mfaEnabled: false, virtualMfa: false, accessKeysPresent: false, hasCredentials: true }),
+    ).toBe('high');
+    expect(
+      risk([], { mfaEnabled: true, virtualMfa: false, accessKeysPresent: true, hasCredentials: true }),
+    ).toBe('high');
+    // Root whose credentials were removed centrally: nothing to sign in with, so no MFA to want.
+    expect(
+      risk([], { mfaEnabled: false, virtualMfa: false, accessKeysPresent: false, hasCredentials: false }),
+    ).toBe('low');
+  });
+
+  it('asks for root MFA only when root has credentials, and says AWS leaves a gap until then', () => {
+    const withRoot = (hasCredentials: boolean) =>
+      buildMfaReport(
+        inventoryOf([], {
+          root: { mfaEnabled: false, virtualMfa: false, accessKeysPresent: false, hasCredentials },
+        }),
+        OPTIONS,
+      );
+    expect(withRoot(true).account).toMatchObject({ root_has_credentials: true, root_mfa_enabled: false });
+    expect(withRoot(true).recommendations).toEqual([
+      "Enable MFA on the root user now, preferably a FIDO security key or hardware token kept offline: AWS asks for one only at root's next console sign-in, and never for its access keys.",
+    ]);
+    expect(withRoot(false).account).toMatchObject({ root_has_credentials: false, root_mfa_enabled: false });
+    expect(withRoot(false).recommendations).toEqual([
+      'Every user in scope is behind MFA. Keep the nightly report running to catch new users.',
+    ]);
   });
 
   it('leaves users outside the include patterns out of the report; a pattern keeps exemptions', () => {

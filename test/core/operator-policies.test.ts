@@ -20,6 +20,7 @@ import {
   REPAIR_PERMISSIONS,
   RESTORE_PERMISSIONS,
   RESTORE_RECORD_PERMISSIONS,
+  SECURITY_HUB_PERMISSIONS,
 } from '../../lambdas/core/permissions.ts';
 import { WARNED_TAG } from '../../lambdas/core/warnings.ts';
 
@@ -39,7 +40,14 @@ interface Request {
 /** The evaluator's decision for the operator's request (signed with MFA) under the command's policy. */
 const BUCKET = 'audit-records';
 
-async function decide(command: OperatorCommand, request: Request): Promise<EvaluationResult> {
+const HUB = `arn:aws:securityhub:eu-west-1:${ACCOUNT}:hub/default`;
+const OWN_PRODUCT = `arn:aws:securityhub:eu-west-1:${ACCOUNT}:product/${ACCOUNT}/default`;
+
+async function decide(
+  command: OperatorCommand,
+  request: Request,
+  securityHub = true,
+): Promise<EvaluationResult> {
   const response = await runSimulation(
     {
       request: {
@@ -53,7 +61,9 @@ async function decide(command: OperatorCommand, request: Request): Promise<Evalu
           ...request.context,
         },
       },
-      identityPolicies: [{ name: command, policy: operatorPolicy(command, { recordBucket: BUCKET }) }],
+      identityPolicies: [
+        { name: command, policy: operatorPolicy(command, { recordBucket: BUCKET, securityHub }) },
+      ],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
     },
@@ -71,6 +81,8 @@ function requestFor(permission: Permission): Request {
     'require-mfa-policy': REQUIRE_MFA,
     'record-objects': `arn:aws:s3:::${BUCKET}/records/${ACCOUNT}/bob.json`,
     'record-bucket': `arn:aws:s3:::${BUCKET}`,
+    'security-hub': HUB,
+    'security-hub-product': OWN_PRODUCT,
   }[permission.on];
   const context: Record<string, string | string[]> = {};
   if (permission.only === 'require-mfa-policy') context['iam:PolicyARN'] = REQUIRE_MFA;
@@ -79,7 +91,7 @@ function requestFor(permission: Permission): Request {
 }
 
 const COMMANDS: [OperatorCommand, readonly Permission[]][] = [
-  ['report', BULK_REPORT_PERMISSIONS],
+  ['report', [...BULK_REPORT_PERMISSIONS, ...SECURITY_HUB_PERMISSIONS]],
   ['enforce', [...ENFORCE_PERMISSIONS, ...ENFORCE_RECORD_PERMISSIONS]],
   ['restore', [...RESTORE_PERMISSIONS, ...RESTORE_RECORD_PERMISSIONS]],
   ['repair', REPAIR_PERMISSIONS],
@@ -108,6 +120,43 @@ const tag = (action: 'iam:TagUser' | 'iam:UntagUser', keys: string[]): Request =
   action,
   resource: BOB,
   context: { 'aws:TagKeys': keys },
+});
+
+describe("report's Security Hub permissions", () => {
+  const importInto = (product: string): Request => ({
+    action: 'securityhub:BatchImportFindings',
+    resource: product,
+  });
+  it.each<[string, Request, boolean, EvaluationResult]>([
+    ["import into the account's own default product", importInto(OWN_PRODUCT), true, 'Allowed'],
+    [
+      "import as a partner's product",
+      importInto('arn:aws:securityhub:eu-west-1:979326520502:product/crowdstrike/crowdstrike-falcon'),
+      true,
+      'ImplicitlyDenied',
+    ],
+    [
+      'change the workflow of findings (suppress them)',
+      { action: 'securityhub:BatchUpdateFindings', resource: HUB },
+      true,
+      'ImplicitlyDenied',
+    ],
+    ['import without --security-hub', importInto(OWN_PRODUCT), false, 'ImplicitlyDenied'],
+    [
+      'read findings without --security-hub',
+      { action: 'securityhub:GetFindings', resource: HUB },
+      false,
+      'ImplicitlyDenied',
+    ],
+  ])('%s', async (_, request, securityHub, expected) => {
+    expect(await decide('report', request, securityHub)).toBe(expected);
+  });
+
+  it('are given to report only', () => {
+    for (const command of ['enforce', 'restore', 'repair'] as const) {
+      expect(JSON.stringify(operatorPolicy(command, { securityHub: true }))).not.toContain('securityhub');
+    }
+  });
 });
 
 describe('no operator policy lets its holder escalate or exempt anyone', () => {

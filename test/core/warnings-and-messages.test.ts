@@ -167,6 +167,7 @@ describe('mails and summaries: values from AWS shown safely', () => {
         enforcementRefused: undefined,
         tamperedTags: [],
         usersAtTagQuota: [],
+        securityHub: undefined,
       },
       {
         mode: 'warn',
@@ -182,6 +183,7 @@ describe('mails and summaries: values from AWS shown safely', () => {
         topicArn: 'arn:aws:sns:us-east-1:123456789012:security',
         senderEmail: 'security@example.com',
         emailDomain: '',
+        securityHub: false,
       },
     );
     expect(summary.text).not.toMatch(CONTROL);

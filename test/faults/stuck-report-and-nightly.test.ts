@@ -71,6 +71,7 @@ describe('the nightly Lambda under faults', () => {
           maxUsers: 100,
           maxPercent: 100,
           disableConsoleAccess: false,
+          securityHub: false,
           reportBucket: 'reports',
           topicArn,
           senderEmail: 'security@example.com',

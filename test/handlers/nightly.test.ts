@@ -8,9 +8,10 @@ import {
   TagUserCommand,
 } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { MfaReport } from '../../lambdas/core/mfa-report.ts';
 import { requireMfaPolicy } from '../../lambdas/core/policies.ts';
 import { createNightlyHandler } from '../../lambdas/nightly/nightly.ts';
@@ -20,10 +21,12 @@ import {
   createTamperedRequireMfa,
   swapRequireMfaDefaultVersion,
   TEST_ACCOUNT_ID,
+  testClientSettings,
 } from '../support/aws.ts';
 
 const REQUIRE_MFA_ARN = `arn:aws:iam::${TEST_ACCOUNT_ID}:policy/RequireMFA`;
 
+import { rewriteAccountSummary } from '../support/aws-proxy.ts';
 import { recordingMetrics } from '../support/metrics.ts';
 import { useMoto } from '../support/moto-harness.ts';
 import { publishedMessages, recordingLogger, sentMail } from '../support/moto-records.ts';
@@ -49,6 +52,7 @@ const emulator = useMoto(
 );
 
 function nightly(settings: Partial<NightlySettings> = {}, now = new Date()) {
+  const clients = allTestClients(emulator.proxy.endpoint);
   const recorder = recordingLogger();
   const metrics = recordingMetrics();
   const handler = createNightlyHandler({
@@ -66,9 +70,10 @@ function nightly(settings: Partial<NightlySettings> = {}, now = new Date()) {
       topicArn,
       senderEmail: SENDER,
       emailDomain: 'example.com',
+      securityHub: false,
       ...settings,
     },
-    clients: allTestClients(emulator.proxy.endpoint),
+    clients: { ...clients, securityHub: new SecurityHubClient(testClientSettings(emulator.proxy.endpoint)) },
     logger: recorder.logger,
     metrics: metrics.sink,
     now: () => now,
@@ -121,9 +126,68 @@ describe('nightly handler', () => {
     expect(summary?.message).toContain(`Report: s3://${BUCKET}/${keys[1]} (and .csv)`);
     expect(metrics).toContainEqual({ name: 'CompliancePercent', unit: 'Percent', value: 28.6 });
     expect(metrics).toContainEqual({ name: 'UsersNonCompliant', unit: 'Count', value: 3 });
+    expect(summary?.message).toContain('Root MFA: NOT ENABLED · root access keys: none');
+    expect(metrics).toContainEqual({ name: 'RootHasCredentials', unit: 'Count', value: 1 });
     expect(published()).toBe(1);
     expect(iamWrites()).toEqual({});
     expect(await sentMail(emulator.moto)).toEqual([]);
+  });
+
+  it('says root needs no MFA when AWS says root has no credentials, and does not call for attention over it', async () => {
+    emulator.proxy.setRule(({ action }) =>
+      action === 'GetAccountSummary'
+        ? {
+            rewrite: rewriteAccountSummary({
+              AccountPasswordPresent: 0,
+              AccountAccessKeysPresent: 0,
+              AccountSigningCertificatesPresent: 0,
+            }),
+          }
+        : undefined,
+    );
+    // Only compliant users in scope: root is all that could call for attention.
+    const { handler, metrics } = nightly({ excludeUsers: ['alice.*', 'bob.*', 'old.*', 'new.*', 'svc-*'] });
+    await handler(SCHEDULED);
+    const [summary] = await publishedMessages(emulator.moto, topicArn);
+    expect(summary?.subject).toBe('[awssec] MFA OK: 28.6% compliant, 0 non-compliant in 123456789012');
+    expect(summary?.message).toContain('Root: no password, access keys or certificates (no MFA needed)');
+    expect(metrics).toContainEqual({ name: 'RootMfaEnabled', unit: 'Count', value: 0 });
+    expect(metrics).toContainEqual({ name: 'RootHasCredentials', unit: 'Count', value: 0 });
+  });
+
+  it('with Security Hub on, imports the findings and says so in the summary; a failed import is reported, not thrown', async () => {
+    const { handler, metrics } = nightly({ securityHub: true });
+    const result = await handler(SCHEDULED);
+    const [summary] = await publishedMessages(emulator.moto, topicArn);
+    expect(summary?.message).toContain(
+      'Security Hub (us-east-1): imported 8 of 8 findings (6 failed, 2 warning, 0 passed, 0 archived)',
+    );
+    expect(metrics).toContainEqual({ name: 'SecurityHubFindingsNotImported', unit: 'Count', value: 0 });
+    const held = await new SecurityHubClient(testClientSettings(emulator.moto.endpoint)).send(
+      new GetFindingsCommand({}),
+    );
+    expect(held.Findings?.map((f) => f.Id).sort()).toEqual(
+      result.securityHub?.ok ? result.securityHub.plan.findings.map((f) => f.Id).sort() : ['no import'],
+    );
+
+    emulator.proxy.setRule(({ path }) =>
+      path === '/findings/import'
+        ? { respond: { status: 400, body: '{"__type":"InvalidInputException","Message":"rate exceeded"}' } }
+        : undefined,
+    );
+    const failing = nightly({ securityHub: true });
+    const second = await failing.handler(SCHEDULED);
+    expect(second.reportKeys).toHaveLength(2);
+    const [, again] = await publishedMessages(emulator.moto, topicArn);
+    expect(again?.subject).toMatch(/^\[awssec\] MFA ATTENTION/);
+    expect(again?.message).toMatch(
+      /SECURITY HUB IMPORT FAILED \(tried again tomorrow\): securityhub:BatchImportFindings failed/,
+    );
+    expect(failing.metrics).toContainEqual({
+      name: 'SecurityHubFindingsNotImported',
+      unit: 'Count',
+      value: 1,
+    });
   });
 
   it('in warn mode mails and tags the non-compliant users and those whose grace ends soon, once', async () => {
@@ -344,5 +408,42 @@ describe('nightly handler', () => {
     expect(result.warnings.find((w) => w.username === 'bob.wilson')).toMatchObject({ mail: 'failed' });
     expect(await tagsOf('bob.wilson')).not.toHaveProperty('awssec:mfa-warned-at');
     expect(await tagsOf('alice.brown')).toHaveProperty('awssec:mfa-warned-at');
+  });
+});
+
+describe('nightly cold start', () => {
+  it('runs as Lambda runs it, with Security Hub on: settings from the environment, clients from the SDK chain', async () => {
+    vi.resetModules();
+    const environment: Record<string, string> = {
+      MODE: 'report',
+      APPLY: 'false',
+      GRACE_PERIOD_DAYS: '7',
+      WARNING_DAYS: '3',
+      EXCLUDE_USERS: 'svc-*',
+      BREAK_GLASS: '',
+      MAX_USERS: '10',
+      MAX_PERCENT: '50',
+      DISABLE_CONSOLE_ACCESS: 'false',
+      REPORT_BUCKET: BUCKET,
+      TOPIC_ARN: topicArn,
+      SENDER_EMAIL: '',
+      EMAIL_DOMAIN: '',
+      SECURITY_HUB: 'true',
+      AWS_ENDPOINT_URL: emulator.moto.endpoint,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    };
+    for (const [name, value] of Object.entries(environment)) vi.stubEnv(name, value);
+    try {
+      const { handler } = await import('../../lambdas/nightly/handler.ts');
+      const result = await handler(SCHEDULED);
+      expect(result.securityHub).toMatchObject({ ok: true, outcome: { imported: 8, failed: [] } });
+      const held = await new SecurityHubClient(testClientSettings(emulator.moto.endpoint)).send(
+        new GetFindingsCommand({}),
+      );
+      expect(held.Findings).toHaveLength(8);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

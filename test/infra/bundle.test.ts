@@ -33,6 +33,7 @@ const SDK_CLIENTS: Record<keyof typeof FUNCTIONS, string[]> = {
   nightly: [
     '@aws-sdk/client-iam',
     '@aws-sdk/client-s3',
+    '@aws-sdk/client-securityhub',
     '@aws-sdk/client-ses',
     '@aws-sdk/client-sns',
     '@aws-sdk/client-sts',

@@ -35,6 +35,7 @@ describe('readConfig', () => {
       disableConsoleAccess: false,
       logRetentionDays: RetentionDays.ONE_YEAR,
       alertWindowMinutes: 60,
+      securityHub: false,
       // The regions enabled in every commercial account: checked against aws-cdk-lib's record below.
       regions: DEFAULT_REGIONS,
     });
@@ -60,6 +61,7 @@ describe('readConfig', () => {
         disableConsoleAccess: 'false',
         logRetentionDays: '3653',
         alertWindowMinutes: '15',
+        securityHub: 'true',
         regions: 'eu-west-1, us-east-2',
       }),
     ).toEqual({
@@ -78,6 +80,7 @@ describe('readConfig', () => {
       disableConsoleAccess: false,
       logRetentionDays: RetentionDays.TEN_YEARS,
       alertWindowMinutes: 15,
+      securityHub: true,
       regions: ['eu-west-1', 'us-east-2'],
     });
   });
@@ -183,6 +186,7 @@ describe('readConfig', () => {
     ['apply', 'yes', "context apply: 'yes' is not true or false"],
     ['apply', 1, 'context apply: 1 is not true or false'],
     ['disableConsoleAccess', 'TRUE', "context disableConsoleAccess: 'TRUE' is not true or false"],
+    ['securityHub', 'on', "context securityHub: 'on' is not true or false"],
     ['gracePeriodDays', '-1', "context gracePeriodDays: '-1' is not a whole number of days from 0 to 3650"],
     ['gracePeriodDays', '1.5', "context gracePeriodDays: '1.5' is not a whole number of days from 0 to 3650"],
     ['gracePeriodDays', 'seven', "context gracePeriodDays: 'seven' is not a whole number of days"],

@@ -235,6 +235,35 @@ describe('the nightly role', () => {
     expect(statementsOf(built, 'nightly')).toEqual(canonical(nightlyReportStatements(built)));
   });
 
+  it("with securityHub: reads the hub's findings and imports into the account's own default product only", () => {
+    const built = buildStack({ mode: 'report', securityHub: 'true' });
+    expect(statementsOf(built, 'nightly')).toEqual(
+      canonical([
+        ...nightlyReportStatements(built),
+        {
+          Sid: 'ReadOwnSecurityHubFindings',
+          Effect: 'Allow',
+          Action: 'securityhub:GetFindings',
+          Resource: { 'Fn::Join': ['', ['arn:aws:securityhub:us-east-1:', ACCOUNT, ':hub/default']] },
+        },
+        {
+          Sid: 'ImportSecurityHubFindings',
+          Effect: 'Allow',
+          Action: 'securityhub:BatchImportFindings',
+          Resource: {
+            'Fn::Join': ['', ['arn:aws:securityhub:us-east-1:', ACCOUNT, ':product/', ACCOUNT, '/default']],
+          },
+        },
+      ]),
+    );
+    // And nothing of Security Hub without it (the report-mode test above checks the whole role).
+    expect(
+      JSON.stringify(
+        statementsOf(buildStack({ mode: 'enforce', apply: 'true', senderEmail: SENDER }), 'nightly'),
+      ),
+    ).not.toContain('securityhub');
+  });
+
   it('warn mode: adds tagging the warned users and mailing them', () => {
     const built = buildStack({ mode: 'warn', apply: 'true', senderEmail: SENDER });
     expect(statementsOf(built, 'nightly')).toEqual(

@@ -190,6 +190,7 @@ describe('functions', () => {
       maxPercent: '12.5',
       alertWindowMinutes: 30,
       logRetentionDays: '90',
+      securityHub: 'true',
     });
     const { stack } = custom;
     const expected = {
@@ -209,6 +210,7 @@ describe('functions', () => {
       [ENV.alertTable]: cfn(stack, stack.alertTable.tableName),
       [ENV.alertWindowMinutes]: '30',
       [ENV.accountId]: { Ref: 'AWS::AccountId' },
+      [ENV.securityHub]: 'true',
     };
     for (const name of names) {
       custom.template.hasResourceProperties('AWS::Lambda::Function', {

@@ -8,7 +8,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
  * or rewrite moto's answer. The SDK parses whatever comes back for real.
  */
 export interface ProxiedRequest {
+  /** The query protocol's Action (IAM, STS, SNS…); empty for a REST service such as Security Hub. */
   readonly action: string;
+  /** The request's path: what a REST service's operation is (`/findings/import`). */
+  readonly path?: string;
   readonly params: URLSearchParams;
   /** Requests of this action being handled now, this one included. */
   readonly inFlight?: number;
@@ -48,13 +51,18 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
       seen.set(action, (seen.get(action) ?? 0) + 1);
       inFlight.set(action, (inFlight.get(action) ?? 0) + 1);
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-      const decision = rule?.({ action, params, inFlight: inFlight.get(action) ?? 1 });
+      const decision = rule?.({
+        action,
+        params,
+        path: request.url ?? '/',
+        inFlight: inFlight.get(action) ?? 1,
+      });
       if (decision && 'respond' in decision) {
         response.writeHead(decision.respond.status, { 'content-type': 'text/xml' });
         response.end(decision.respond.body);
         return;
       }
-      forwarded.push({ action, params });
+      forwarded.push({ action, params, path: request.url ?? '/' });
       const upstream = await fetch(`${target}${request.url ?? '/'}`, {
         method: request.method ?? 'POST',
         headers: forwardHeaders(request),
@@ -132,4 +140,22 @@ export function rewriteCredentialReport(transform: (csv: string) => string): (bo
       const csv = Buffer.from(content, 'base64').toString('utf8');
       return `<Content>${Buffer.from(transform(csv)).toString('base64')}</Content>`;
     });
+}
+
+/**
+ * Sets keys of a GetAccountSummary answer's SummaryMap, adding the ones moto
+ * leaves out (it has no AccountPasswordPresent).
+ */
+export function rewriteAccountSummary(entries: Readonly<Record<string, number>>): (body: string) => string {
+  return (body) => {
+    let text = body;
+    for (const [key, value] of Object.entries(entries)) {
+      const entry = `<entry><key>${key}</key><value>${value}</value></entry>`;
+      const existing = new RegExp(`<entry><key>${key}</key><value>\\d+</value></entry>`);
+      text = existing.test(text)
+        ? text.replace(existing, entry)
+        : text.replace('<SummaryMap>', `<SummaryMap>${entry}`);
+    }
+    return text;
+  };
 }

@@ -43,7 +43,7 @@ export function inventoryOf(
 ): AccountInventory {
   const account: AccountInventory['account'] = {
     accountId: '123456789012',
-    root: { mfaEnabled: true, virtualMfa: false, accessKeysPresent: false },
+    root: { mfaEnabled: true, virtualMfa: false, accessKeysPresent: false, hasCredentials: true },
     groups: [],
     requireMfaPolicy: {
       arn: 'arn:aws:iam::123456789012:policy/RequireMFA',
