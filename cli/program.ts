@@ -157,6 +157,23 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
       .option(
         '--security-hub',
         "import the findings into this account's Security Hub (the region's), resolving the ones fixed or gone",
+      )
+      .option(
+        '--org',
+        'report on every ACTIVE account of the organization (run from the management account or a delegated administrator)',
+      )
+      .option(
+        '--role-name <name>',
+        'with --org: the role assumed in each account (default AwssecIamMfaAudit)',
+      )
+      .option(
+        '--accounts <ids>',
+        'with --org: only these accounts: comma-separated 12-digit ids, or @FILE with one a line',
+      )
+      .option(
+        '--account-concurrency <n>',
+        'with --org: accounts read at once (1 to 64; default 8)',
+        ranged('accountConcurrency'),
       ),
   ).action(async (flags) => {
     const { runReportCommand } = await import('./report-command.ts');
