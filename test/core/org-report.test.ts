@@ -95,14 +95,14 @@ describe('buildOrgReport', () => {
     expect(narrowed.settings.include_users_unmatched).toEqual(['nobody']);
   });
 
-  it('is low risk and fully covered with no users, and says so when no account could be read', () => {
-    const none = buildOrgReport([{ accountId: '333333333333', name: 'x', error: 'denied' }], settings());
-    expect(none.summary).toMatchObject({
-      accounts: 1,
-      accounts_assessed: 0,
-      total: 0,
-      compliance_percent: 100,
-    });
+  it('rates an account nobody could read as high risk: unknown is not safe', () => {
+    const unread = { accountId: '333333333333', name: 'x', error: 'denied' };
+    const none = buildOrgReport([unread], settings());
+    expect(none.summary).toMatchObject({ accounts: 1, accounts_assessed: 0, total: 0, risk_level: 'high' });
+    const clean = buildOrgReport([account('111111111111', [compliant('a')]), unread], settings());
+    expect(clean.summary.risk_level).toBe('high');
+    expect(buildOrgReport([account('111111111111', [compliant('a')])], settings()).summary.risk_level).toBe('low');
+  });
     expect(none.summary.risk_level).toBe('low');
   });
 });
