@@ -269,6 +269,11 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
       '--security-hub',
       "with --operator report: also allow reading and importing the tool's Security Hub findings",
     )
+    .option(
+      '--org',
+      "with --operator report: also allow listing the organization's accounts and assuming the audit role in each",
+    )
+    .option('--role-name <name>', 'with --org: the audit role (default AwssecIamMfaAudit)')
     .option('--repair', 'make the RequireMFA policy the canonical document again (dry run by default)')
     .option('--apply', 'with --repair: carry the repair out')
     .option('--dry-run', 'with --repair: only print what would change (the default)')

@@ -67,6 +67,11 @@ describe('awssec iam-mfa policy: printing', () => {
       operatorPolicy('restore', { recordBucket: 'audit-records' }),
     ],
     [['--operator', 'report', '--security-hub'], operatorPolicy('report', { securityHub: true })],
+    [['--operator', 'report', '--org'], operatorPolicy('report', { organizationRole: 'AwssecIamMfaAudit' })],
+    [
+      ['--operator', 'report', '--org', '--role-name', 'Auditor'],
+      operatorPolicy('report', { organizationRole: 'Auditor' }),
+    ],
   ])('%j prints its policy, with no AWS call', async (args, document) => {
     const { code, stdout } = await awssec(args);
     expect(code).toBe(0);
@@ -110,6 +115,14 @@ describe('awssec iam-mfa policy: printing', () => {
     [
       ['--operator', 'enforce', '--security-hub'],
       '--security-hub goes with --operator report: awssec iam-mfa policy --operator report --security-hub',
+    ],
+    [
+      ['--operator', 'enforce', '--org'],
+      '--org goes with --operator report: awssec iam-mfa policy --operator report --org',
+    ],
+    [
+      ['--operator', 'report', '--role-name', 'Auditor'],
+      '--role-name goes with --org: awssec iam-mfa policy --operator report --org --role-name NAME',
     ],
     [
       ['--security-hub'],
