@@ -59,6 +59,13 @@ export {
   RefusedRunError,
 } from './lambdas/use-cases/enforce-mfa-compliance.ts';
 export {
+  DEFAULT_ENFORCE_ROLE_NAME,
+  type EnforceOrgMfaComplianceOptions,
+  enforceOrgMfaCompliance,
+  type OrgEnforcementAccount,
+  type OrgEnforcementRun,
+} from './lambdas/use-cases/enforce-org-mfa-compliance.ts';
+export {
   type GenerateMfaReportOptions,
   generateMfaReport,
   InvalidOptionError,

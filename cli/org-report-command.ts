@@ -39,8 +39,17 @@ async function accountList(value: string | undefined): Promise<string | string[]
   return ids;
 }
 
+/** The flags that choose the organization's accounts and role, in either command. */
+export interface OrganizationFlags {
+  readonly roleName?: string | undefined;
+  readonly accounts?: string | undefined;
+  readonly accountConcurrency?: number | undefined;
+  /** The flag the role is named with: `--role-name` (report), `--enforce-role-name` (enforce). */
+  readonly roleFlag?: string | undefined;
+}
+
 /** The organization's options from the flags, checked before any AWS call; errors name the flags. */
-export async function organizationFromFlags(flags: ReportFlags): Promise<OrganizationOptions> {
+export async function organizationFromFlags(flags: OrganizationFlags): Promise<OrganizationOptions> {
   const options = {
     roleName: flags.roleName,
     accounts: await accountList(flags.accounts),
@@ -50,7 +59,11 @@ export async function organizationFromFlags(flags: ReportFlags): Promise<Organiz
     organizationSettings(options);
   } catch (error) {
     if (!(error instanceof InvalidOptionError)) throw error;
-    const message = error.message.replace(/^([\w.]+)(?=[: ])/, (name) => FLAG_NAMES[name] ?? name);
+    const names: Record<string, string> = {
+      ...FLAG_NAMES,
+      'organization.roleName': flags.roleFlag ?? '--role-name',
+    };
+    const message = error.message.replace(/^([\w.]+)(?=[: ])/, (name) => names[name] ?? name);
     throw new UsageError(message);
   }
   return options;

@@ -206,6 +206,23 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
       .option(
         '--record-bucket <bucket>',
         "an S3 bucket for the records of users who have IAM's 50 tags (without it they are not acted on)",
+      )
+      .option(
+        '--org',
+        'plan (and with --apply act) in every ACTIVE account of the organization; --max-users and --max-percent also hold over it',
+      )
+      .option(
+        '--enforce-role-name <name>',
+        'with --org: the role assumed in each account to re-check and act (default AwssecIamMfaEnforce)',
+      )
+      .option(
+        '--accounts <ids>',
+        'with --org: only these accounts: comma-separated 12-digit ids, or @FILE with one a line',
+      )
+      .option(
+        '--account-concurrency <n>',
+        'with --org: accounts planned at once (1 to 64; default 8)',
+        ranged('accountConcurrency'),
       ),
   ).action(async (flags) => {
     const { runEnforceCommand } = await import('./enforce-command.ts');

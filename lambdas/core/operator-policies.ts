@@ -3,12 +3,12 @@ import {
   BULK_REPORT_PERMISSIONS,
   ENFORCE_PERMISSIONS,
   ENFORCE_RECORD_PERMISSIONS,
+  ORGANIZATION_REPORT_PERMISSIONS,
   type Permission,
   type PermissionCondition,
   type PermissionScope,
   REPAIR_PERMISSIONS,
   RESTORE_PERMISSIONS,
-  ORGANIZATION_REPORT_PERMISSIONS,
   RESTORE_RECORD_PERMISSIONS,
   SECURITY_HUB_PERMISSIONS,
 } from './permissions.ts';
@@ -92,7 +92,9 @@ export function operatorPolicy(
     ...PERMISSIONS[command],
     ...(options.recordBucket === undefined ? [] : (RECORD_PERMISSIONS[command] ?? [])),
     ...(options.securityHub === true && command === 'report' ? SECURITY_HUB_PERMISSIONS : []),
-    ...(options.organizationRole !== undefined && command === 'report' ? ORGANIZATION_REPORT_PERMISSIONS : []),
+    ...(options.organizationRole !== undefined && command === 'report'
+      ? ORGANIZATION_REPORT_PERMISSIONS
+      : []),
   ];
   const groups = new Map<string, { on: PermissionScope; only?: PermissionCondition; actions: string[] }>();
   for (const permission of unique(permissions)) {

@@ -130,7 +130,7 @@ export async function generateOrgMfaReport(options: GenerateOrgMfaReportOptions)
 }
 
 /** The accounts to read: all listed, or the named ones; a named one that is not an active member is reported. */
-function selectAccounts(
+export function selectAccounts(
   listed: readonly OrganizationAccount[],
   named: readonly string[],
 ): (OrganizationAccount & { missing?: true })[] {
@@ -141,7 +141,7 @@ function selectAccounts(
 }
 
 /** Clients acting in another account through the role assumed there. */
-async function accountClients(
+export async function accountClients(
   options: GenerateMfaReportOptions,
   sts: STSClient,
   roleArn: string,
