@@ -2,6 +2,7 @@ import { displaySafe, displayText } from '../lambdas/core/display-text.ts';
 import { type OperatorCommand, operatorPolicy } from '../lambdas/core/operator-policies.ts';
 import { policyJson, requireMfaPolicy, selfServiceMfaPolicy } from '../lambdas/core/policies.ts';
 import { isBucketName } from '../lambdas/core/user-record.ts';
+import { DEFAULT_ENFORCE_ROLE_NAME } from '../lambdas/use-cases/enforce-org-mfa-compliance.ts';
 import { DEFAULT_AUDIT_ROLE_NAME } from '../lambdas/use-cases/generate-org-mfa-report.ts';
 import {
   type PolicyRepairRun,
@@ -81,8 +82,10 @@ export async function runPolicyCommand(
       '--record-bucket goes with --operator enforce or restore: awssec iam-mfa policy --operator enforce --record-bucket NAME',
     );
   }
-  if (flags.org === true && flags.operator !== 'report') {
-    throw new UsageError('--org goes with --operator report: awssec iam-mfa policy --operator report --org');
+  if (flags.org === true && flags.operator !== 'report' && flags.operator !== 'enforce') {
+    throw new UsageError(
+      '--org goes with --operator report or enforce: awssec iam-mfa policy --operator report --org',
+    );
   }
   if (flags.roleName !== undefined && flags.org !== true) {
     throw new UsageError(
@@ -111,7 +114,11 @@ export async function runPolicyCommand(
           partition: flags.partition,
           recordBucket: flags.recordBucket,
           securityHub: flags.securityHub,
-          organizationRole: flags.org === true ? (flags.roleName ?? DEFAULT_AUDIT_ROLE_NAME) : undefined,
+          organizationRole:
+            flags.org !== true
+              ? undefined
+              : (flags.roleName ??
+                (flags.operator === 'enforce' ? DEFAULT_ENFORCE_ROLE_NAME : DEFAULT_AUDIT_ROLE_NAME)),
         });
   io.stdout.write(`${policyJson(document)}\n`);
   return 0;

@@ -288,9 +288,12 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
     )
     .option(
       '--org',
-      "with --operator report: also allow listing the organization's accounts and assuming the audit role in each",
+      "with --operator report or enforce: also allow listing the organization's accounts and assuming the command's role in each",
     )
-    .option('--role-name <name>', 'with --org: the audit role (default AwssecIamMfaAudit)')
+    .option(
+      '--role-name <name>',
+      'with --org: the role assumed in each account (default AwssecIamMfaAudit for report, AwssecIamMfaEnforce for enforce)',
+    )
     .option('--repair', 'make the RequireMFA policy the canonical document again (dry run by default)')
     .option('--apply', 'with --repair: carry the repair out')
     .option('--dry-run', 'with --repair: only print what would change (the default)')

@@ -13,7 +13,7 @@ export interface Permission {
    * `record-objects` and `record-bucket` (the record bucket's `records/`),
    * `security-hub` (the account's hub) and `security-hub-product` (the
    * account's own default product, which custom findings are imported into),
-   * `audit-role` (the role `--org` assumes in every account).
+   * `member-role` (the role `--org` assumes in every account).
    */
   readonly on: PermissionScope;
   /**
@@ -33,7 +33,7 @@ export type PermissionScope =
   | 'record-bucket'
   | 'security-hub'
   | 'security-hub-product'
-  | 'audit-role';
+  | 'member-role';
 export type PermissionCondition = 'require-mfa-policy' | 'tool-tags';
 
 /** `awssec iam-mfa report`, bulk source (the default). */
@@ -236,16 +236,21 @@ export const SECURITY_HUB_PERMISSIONS: readonly Permission[] = [
 ];
 
 /**
- * `report --org`, besides the report's reads in each account (which the role
- * assumed there holds): the organization's accounts, and that role.
+ * `report --org` and `enforce --org`, besides what the command calls in each
+ * account (which the role assumed there holds): the organization's accounts,
+ * and that role.
  */
-export const ORGANIZATION_REPORT_PERMISSIONS: readonly Permission[] = [
+export const ORGANIZATION_PERMISSIONS: readonly Permission[] = [
   {
     action: 'organizations:ListAccounts',
     why: "the organization's accounts (from the management account or a delegated administrator)",
     on: 'account',
   },
-  { action: 'sts:AssumeRole', why: 'reads each other account through its audit role', on: 'audit-role' },
+  {
+    action: 'sts:AssumeRole',
+    why: 'acts in each other account through its role (--role-name, --enforce-role-name)',
+    on: 'member-role',
+  },
 ];
 
 /** The actions alone, for a policy document. */

@@ -6,6 +6,7 @@
 import { ListAccessKeysCommand, ListAttachedUserPoliciesCommand } from '@aws-sdk/client-iam';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { ENFORCE_PERMISSIONS, ORGANIZATION_PERMISSIONS } from '../../lambdas/core/permissions.ts';
 import type { OrgEnforcementRun } from '../../lambdas/use-cases/enforce-org-mfa-compliance.ts';
 import { testClientSettings, testClients } from '../support/aws.ts';
 import { awsErrorXml } from '../support/aws-proxy.ts';
@@ -89,6 +90,10 @@ describe('awssec iam-mfa enforce --org', () => {
       [org.dev, org.prod].map((id) => `arn:aws:iam::${id}:role/AwssecIamMfaEnforce`).sort(),
     );
     expect(writes()).toEqual([]);
+    const listed = [...ENFORCE_PERMISSIONS, ...ORGANIZATION_PERMISSIONS].map((p) => p.action.split(':')[1]);
+    expect(
+      [...emulator.proxy.seen.keys()].filter((a) => a !== 'GetCallerIdentity' && !listed.includes(a)),
+    ).toEqual([]);
   });
 
   it('acts in every account with --apply, each through its own role', async () => {

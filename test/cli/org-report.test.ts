@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OrgMfaReport } from '../../lambdas/core/org-report.ts';
-import { BULK_REPORT_PERMISSIONS, ORGANIZATION_REPORT_PERMISSIONS } from '../../lambdas/core/permissions.ts';
+import { BULK_REPORT_PERMISSIONS, ORGANIZATION_PERMISSIONS } from '../../lambdas/core/permissions.ts';
 import { testClientSettings } from '../support/aws.ts';
 import { accessDenied, awsErrorXml } from '../support/aws-proxy.ts';
 import { runAwssec } from '../support/cli.ts';
@@ -99,7 +99,7 @@ describe('awssec iam-mfa report --org', () => {
     });
     expect(r.caller_account_id).toBe(org.management);
     // What the run called is what the permission lists name: the report's reads, and the organization's two.
-    const listed = [...BULK_REPORT_PERMISSIONS, ...ORGANIZATION_REPORT_PERMISSIONS].map(
+    const listed = [...BULK_REPORT_PERMISSIONS, ...ORGANIZATION_PERMISSIONS].map(
       (p) => p.action.split(':')[1],
     );
     expect(

@@ -72,6 +72,10 @@ describe('awssec iam-mfa policy: printing', () => {
       ['--operator', 'report', '--org', '--role-name', 'Auditor'],
       operatorPolicy('report', { organizationRole: 'Auditor' }),
     ],
+    [
+      ['--operator', 'enforce', '--org'],
+      operatorPolicy('enforce', { organizationRole: 'AwssecIamMfaEnforce' }),
+    ],
   ])('%j prints its policy, with no AWS call', async (args, document) => {
     const { code, stdout } = await awssec(args);
     expect(code).toBe(0);
@@ -117,8 +121,8 @@ describe('awssec iam-mfa policy: printing', () => {
       '--security-hub goes with --operator report: awssec iam-mfa policy --operator report --security-hub',
     ],
     [
-      ['--operator', 'enforce', '--org'],
-      '--org goes with --operator report: awssec iam-mfa policy --operator report --org',
+      ['--operator', 'restore', '--org'],
+      '--org goes with --operator report or enforce: awssec iam-mfa policy --operator report --org',
     ],
     [
       ['--operator', 'report', '--role-name', 'Auditor'],

@@ -16,7 +16,7 @@ import {
   BULK_REPORT_PERMISSIONS,
   ENFORCE_PERMISSIONS,
   ENFORCE_RECORD_PERMISSIONS,
-  ORGANIZATION_REPORT_PERMISSIONS,
+  ORGANIZATION_PERMISSIONS,
   type Permission,
   REPAIR_PERMISSIONS,
   RESTORE_PERMISSIONS,
@@ -92,7 +92,7 @@ function requestFor(permission: Permission): Request {
     'record-bucket': `arn:aws:s3:::${BUCKET}`,
     'security-hub': HUB,
     'security-hub-product': OWN_PRODUCT,
-    'audit-role': MEMBER_AUDIT_ROLE,
+    'member-role': MEMBER_AUDIT_ROLE,
   }[permission.on];
   const context: Record<string, string | string[]> = {};
   if (permission.only === 'require-mfa-policy') context['iam:PolicyARN'] = REQUIRE_MFA;
@@ -101,7 +101,7 @@ function requestFor(permission: Permission): Request {
 }
 
 const COMMANDS: [OperatorCommand, readonly Permission[]][] = [
-  ['report', [...BULK_REPORT_PERMISSIONS, ...SECURITY_HUB_PERMISSIONS, ...ORGANIZATION_REPORT_PERMISSIONS]],
+  ['report', [...BULK_REPORT_PERMISSIONS, ...SECURITY_HUB_PERMISSIONS, ...ORGANIZATION_PERMISSIONS]],
   ['enforce', [...ENFORCE_PERMISSIONS, ...ENFORCE_RECORD_PERMISSIONS]],
   ['restore', [...RESTORE_PERMISSIONS, ...RESTORE_RECORD_PERMISSIONS]],
   ['repair', REPAIR_PERMISSIONS],
