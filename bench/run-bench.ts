@@ -12,7 +12,9 @@
  * runs the built CLI's report with a 100,000-line --exclude-file, once per
  * output format, straight against moto (the figure is the tool's own work
  * with the patterns, not the network's), each beside the same run without
- * the file. Then bundles each Lambda and times
+ * the file. In a moto of its own it seeds an organization of 50 accounts of
+ * 200 users and runs report --org on it, 8 accounts at once, beside the report
+ * of one such account. Then bundles each Lambda and times
  * loading it. Prints a table with pass/fail against the targets and writes
  * bench/results.json. A benchmark, not a test: nothing here asserts.
  */
@@ -32,6 +34,7 @@ import { testClients } from '../test/support/aws.ts';
 import { startAwsProxy } from '../test/support/aws-proxy.ts';
 import { faultRule } from '../test/support/fault-rule.ts';
 import { startMoto } from '../test/support/moto.ts';
+import { createOrganization, memberIam } from '../test/support/sample-organization.ts';
 import { type SeedUser, seedUsers } from '../test/support/seed.ts';
 import type { ScenarioInput, ScenarioOutput } from './scenario.ts';
 
@@ -51,7 +54,11 @@ const TARGETS = {
   enforceShareOfFloor: 0.8,
   bundleKb: 250,
   excludePatternsSeconds: 5,
+  orgShareOfSequential: 0.2,
 };
+
+/** The organization scenario: this many accounts of this many users, read this many at once. */
+const ORG = { accounts: 50, usersPerAccount: 200, concurrency: 8 } as const;
 
 /** Lines in the --exclude-file of the exclusion scenario. */
 const EXCLUDE_PATTERNS = 100_000;
@@ -277,6 +284,80 @@ async function naiveComparison(
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
+interface OrganizationFigures {
+  readonly accounts: number;
+  readonly usersPerAccount: number;
+  readonly concurrency: number;
+  readonly oneAccountSeconds: number;
+  readonly organizationSeconds: number;
+  /** The organization's time against one account's times the number of accounts. */
+  readonly shareOfSequential: number;
+  /** IAM calls per account, by operation (the organization's calls over its accounts). */
+  readonly iamCallsPerAccount: Record<string, number>;
+  readonly peakRssMb: number;
+}
+
+/**
+ * report --org on an organization of ORG.accounts accounts of
+ * ORG.usersPerAccount users each, in a moto of its own, through the proxy's
+ * latency alone: the proxy's throttle is one for every caller, where AWS
+ * throttles each account on its own.
+ */
+async function organizationScenario(): Promise<OrganizationFigures> {
+  const moto = await startMoto();
+  const proxy = await startAwsProxy(moto.endpoint);
+  try {
+    const { iam } = testClients(moto.endpoint);
+    await seedUsers(iam, moto, mix(0, ORG.usersPerAccount), 32);
+    await iam.send(new GenerateCredentialReportCommand({}));
+    const members = await createOrganization(moto.endpoint, ORG.accounts - 1);
+    for (const [index, accountId] of members.entries()) {
+      process.stderr.write(`\r  seeding account ${index + 2} of ${ORG.accounts}…`);
+      const member = await memberIam(moto.endpoint, accountId);
+      await seedUsers(member, moto, mix(0, ORG.usersPerAccount), 32);
+      await member.send(new GenerateCredentialReportCommand({}));
+    }
+    process.stderr.write('\n');
+    proxy.setDelay(LATENCY_MS);
+    process.stderr.write(`  report, one account of ${ORG.usersPerAccount} users…`);
+    const one = await scenarioProcess({ kind: 'report', source: 'bulk', endpoint: proxy.endpoint });
+    process.stderr.write(
+      ` ${(one.wallMs / 1000).toFixed(1)} s\n  report --org, ${ORG.accounts} accounts, ${ORG.concurrency} at once…`,
+    );
+    proxy.seen.clear();
+    const org = await scenarioProcess({
+      kind: 'org',
+      source: 'bulk',
+      endpoint: proxy.endpoint,
+      concurrency: ORG.concurrency,
+    });
+    process.stderr.write(` ${(org.wallMs / 1000).toFixed(1)} s\n`);
+    if (org.accounts !== ORG.accounts || org.users !== ORG.accounts * ORG.usersPerAccount) {
+      throw new Error(
+        `expected ${ORG.accounts} accounts, the report assessed ${org.accounts} with ${org.users} users`,
+      );
+    }
+    const notIam = new Set(['AssumeRole', 'GetCallerIdentity', 'ListAccounts']);
+    const iamCallsPerAccount = Object.fromEntries(
+      [...proxy.seen]
+        .filter(([action]) => !notIam.has(action))
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([action, n]) => [action, round2(n / ORG.accounts)]),
+    );
+    return {
+      ...ORG,
+      oneAccountSeconds: round2(one.wallMs / 1000),
+      organizationSeconds: round2(org.wallMs / 1000),
+      shareOfSequential: round2(org.wallMs / (one.wallMs * ORG.accounts)),
+      iamCallsPerAccount,
+      peakRssMb: org.peakRssMb,
+    };
+  } finally {
+    await proxy.stop();
+    await moto.stop();
+  }
+}
+
 interface StartTime {
   readonly command: string;
   readonly bundleMs: number;
@@ -394,6 +475,10 @@ async function main(): Promise<void> {
     await seedUsers(iam, moto, mix(2000, 3000), 32);
     const bulk5000 = await runScenario('report bulk, 5,000', { kind: 'report', source: 'bulk' }, proxy);
     const enforce = await runScenario('enforce, 1,000 of 5,000', { kind: 'enforce', source: 'bulk' }, proxy);
+    process.stderr.write(
+      `An organization of ${ORG.accounts} accounts × ${ORG.usersPerAccount} users, in a moto of its own, through the proxy (${LATENCY_MS} ms a call, no throttle):\n`,
+    );
+    const organization = await organizationScenario();
     process.stderr.write('Bundling the Lambdas…\n');
     const bundles = await bundleSizes();
 
@@ -457,6 +542,20 @@ async function main(): Promise<void> {
         `floor ${floor.seconds.toFixed(1)} s (${floor.operation}), took ${(enforce.wallMs / 1000).toFixed(1)} s: ${(enforceShare * 100).toFixed(0)}%; ${enforce.enforced ?? 0} enforced, ${enforce.failed ?? 0} failed`,
         enforceShare >= TARGETS.enforceShareOfFloor && (enforce.failed ?? 0) === 0,
       ],
+      [
+        `report --org, ${ORG.accounts} accounts × ${ORG.usersPerAccount} users, ${ORG.concurrency} at once: < ${TARGETS.orgShareOfSequential * 100}% of one account's time × ${ORG.accounts}`,
+        `${organization.organizationSeconds.toFixed(1)} s against ${organization.oneAccountSeconds.toFixed(2)} s × ${ORG.accounts} = ${(organization.oneAccountSeconds * ORG.accounts).toFixed(1)} s: ${(organization.shareOfSequential * 100).toFixed(0)}%; peak RSS ${organization.peakRssMb} MB`,
+        organization.shareOfSequential < TARGETS.orgShareOfSequential,
+      ],
+      [
+        `report --org: IAM calls per account besides ListMFADevices ≤ ${TARGETS.bulkCallsBesidesListMfaDevices}`,
+        `${total(organization.iamCallsPerAccount, ['ListMFADevices'])} (${Object.entries(
+          organization.iamCallsPerAccount,
+        )
+          .map(([operation, n]) => `${operation} ${n}`)
+          .join(', ')})`,
+        total(organization.iamCallsPerAccount, ['ListMFADevices']) <= TARGETS.bulkCallsBesidesListMfaDevices,
+      ],
       ...exclusions.map(
         (e) =>
           [
@@ -495,6 +594,7 @@ async function main(): Promise<void> {
       scenarios,
       enforceFloor: { ...floor, share: Math.round(enforceShare * 1000) / 1000 },
       naive,
+      organization,
       starts,
       exclusions,
       bundles,

@@ -22,10 +22,14 @@ import { createIamClient } from '../lambdas/aws/aws-clients.ts';
 import { createStsClient } from '../lambdas/aws/caller-identity.ts';
 import { enforceMfaCompliance } from '../lambdas/use-cases/enforce-mfa-compliance.ts';
 import { generateMfaReport } from '../lambdas/use-cases/generate-mfa-report.ts';
+import { generateOrgMfaReport } from '../lambdas/use-cases/generate-org-mfa-report.ts';
 
 export interface ScenarioInput {
-  /** naive: the per-user loop a user would write first, the baseline the bulk report is measured against. */
-  readonly kind: 'report' | 'enforce' | 'naive';
+  /**
+   * naive: the per-user loop a user would write first, the baseline the bulk
+   * report is measured against; org: report --org, `concurrency` accounts at once.
+   */
+  readonly kind: 'report' | 'enforce' | 'naive' | 'org';
   readonly source: 'bulk' | 'live';
   readonly endpoint: string;
   readonly concurrency?: number;
@@ -38,6 +42,8 @@ export interface ScenarioOutput {
   readonly callsByOperation: Record<string, number>;
   readonly enforced?: number;
   readonly failed?: number;
+  /** org: the accounts assessed. */
+  readonly accounts?: number;
 }
 
 const input = JSON.parse(process.argv[2] ?? '{}') as ScenarioInput;
@@ -111,6 +117,14 @@ if (input.kind === 'naive') {
 } else if (input.kind === 'report') {
   const report = await generateMfaReport(options);
   output = { users: report.summary.total };
+} else if (input.kind === 'org') {
+  // Every other account's clients are made inside, with the role's credentials: the proxy counts their calls.
+  const report = await generateOrgMfaReport({
+    ...settings,
+    source: input.source,
+    organization: { concurrency: input.concurrency },
+  });
+  output = { users: report.summary.total, accounts: report.summary.accounts_assessed };
 } else {
   const run = await enforceMfaCompliance({ ...options, dryRun: false, force: true });
   output = {

@@ -14,6 +14,7 @@ import {
   type AssessmentFlags,
   type CommandContext,
   flagPatterns,
+  refuseOrganizationFlagsWithoutOrg,
   selectionFromFlags,
   warnUnmatchedIncludes,
 } from './report-command.ts';
@@ -60,37 +61,35 @@ export async function runEnforceCommand(flags: EnforceFlags, context: CommandCon
   const dryRun = dryRunFrom(flags);
   const selection = await selectionFromFlags(flags);
   const breakGlass = flagPatterns('--break-glass', flags.breakGlass);
+  // The same options for one account and for an organization's every account.
+  const options = {
+    ...context.aws,
+    dryRun,
+    source: flags.source,
+    credentialReportTimeoutMs: flags.reportTimeout * 1000,
+    gracePeriodDays: flags.gracePeriodDays,
+    ...selection,
+    breakGlass,
+    recordBucket: flags.recordBucket,
+    disableConsoleAccess: flags.disableConsoleAccess,
+    maxUsers: flags.maxUsers,
+    maxPercent: flags.maxPercent,
+    force: flags.force,
+    now: context.now?.(),
+  };
   if (flags.org === true) {
     const { runOrgEnforce } = await import('./org-enforce-command.ts');
-    return runOrgEnforce(flags, { dryRun, selection, breakGlass }, context);
+    return runOrgEnforce(flags, options, context);
   }
-  const orgOnly = [
-    flags.enforceRoleName === undefined ? undefined : '--enforce-role-name',
-    flags.accounts === undefined ? undefined : '--accounts',
-    flags.accountConcurrency === undefined ? undefined : '--account-concurrency',
-  ].find((flag) => flag !== undefined);
-  if (orgOnly !== undefined) {
-    throw new UsageError(`${orgOnly} goes with --org: awssec iam-mfa enforce --org ${orgOnly} …`);
-  }
+  refuseOrganizationFlagsWithoutOrg('enforce', {
+    '--enforce-role-name': flags.enforceRoleName,
+    '--accounts': flags.accounts,
+    '--account-concurrency': flags.accountConcurrency,
+  });
   const progress = startProgress(io.stderr, flags.progress !== false, io.progressDelayMs);
   let run: EnforcementRun;
   try {
-    run = await enforceMfaCompliance({
-      ...context.aws,
-      dryRun,
-      source: flags.source,
-      credentialReportTimeoutMs: flags.reportTimeout * 1000,
-      gracePeriodDays: flags.gracePeriodDays,
-      ...selection,
-      breakGlass,
-      recordBucket: flags.recordBucket,
-      disableConsoleAccess: flags.disableConsoleAccess,
-      maxUsers: flags.maxUsers,
-      maxPercent: flags.maxPercent,
-      force: flags.force,
-      now: context.now?.(),
-      onProgress: progress.update,
-    });
+    run = await enforceMfaCompliance({ ...options, onProgress: progress.update });
   } finally {
     progress.stop();
   }

@@ -1,8 +1,11 @@
-import { enforceOrgMfaCompliance } from '../lambdas/use-cases/enforce-org-mfa-compliance.ts';
+import {
+  type EnforceOrgMfaComplianceOptions,
+  enforceOrgMfaCompliance,
+} from '../lambdas/use-cases/enforce-org-mfa-compliance.ts';
 import type { EnforceFlags } from './enforce-command.ts';
 import { organizationFromFlags } from './org-report-command.ts';
 import { enforcementToCsv, renderOrgEnforcementTable } from './render-enforcement.ts';
-import type { CommandContext, FlagSelection } from './report-command.ts';
+import type { CommandContext } from './report-command.ts';
 import { formatResult } from './report-output.ts';
 import { styleFor } from './terminal.ts';
 
@@ -13,7 +16,7 @@ import { styleFor } from './terminal.ts';
  */
 export async function runOrgEnforce(
   flags: EnforceFlags,
-  mode: { dryRun: boolean; selection: FlagSelection; breakGlass: string[] | undefined },
+  options: Omit<EnforceOrgMfaComplianceOptions, 'organization'>,
   context: CommandContext,
 ): Promise<number> {
   const { io } = context;
@@ -23,22 +26,7 @@ export async function runOrgEnforce(
     accountConcurrency: flags.accountConcurrency,
     roleFlag: '--enforce-role-name',
   });
-  const run = await enforceOrgMfaCompliance({
-    ...context.aws,
-    dryRun: mode.dryRun,
-    source: flags.source,
-    credentialReportTimeoutMs: flags.reportTimeout * 1000,
-    gracePeriodDays: flags.gracePeriodDays,
-    ...mode.selection,
-    breakGlass: mode.breakGlass,
-    recordBucket: flags.recordBucket,
-    disableConsoleAccess: flags.disableConsoleAccess,
-    maxUsers: flags.maxUsers,
-    maxPercent: flags.maxPercent,
-    force: flags.force,
-    now: context.now?.(),
-    organization,
-  });
+  const run = await enforceOrgMfaCompliance({ ...options, organization });
   io.stdout.write(
     formatResult(run, flags.output, styleFor(io.stdout, io.env), {
       csv: enforcementToCsv,

@@ -112,17 +112,24 @@ export function flagPatterns(flag: string, value: string | undefined): string[] 
   }
 }
 
+/** Refuses an organization option given without --org: `--role-name goes with --org`. */
+export function refuseOrganizationFlagsWithoutOrg(
+  command: 'report' | 'enforce',
+  given: Readonly<Record<string, unknown>>,
+): void {
+  const flag = Object.keys(given).find((name) => given[name] !== undefined);
+  if (flag !== undefined)
+    throw new UsageError(`${flag} goes with --org: awssec iam-mfa ${command} --org ${flag} …`);
+}
+
 /** The organization's options go with --org, and --org with neither Security Hub option (yet). */
 function checkOrgFlags(flags: ReportFlags): void {
   if (flags.org !== true) {
-    const given = [
-      flags.roleName === undefined ? undefined : '--role-name',
-      flags.accounts === undefined ? undefined : '--accounts',
-      flags.accountConcurrency === undefined ? undefined : '--account-concurrency',
-    ].find((flag) => flag !== undefined);
-    if (given !== undefined) {
-      throw new UsageError(`${given} goes with --org: awssec iam-mfa report --org ${given} …`);
-    }
+    refuseOrganizationFlagsWithoutOrg('report', {
+      '--role-name': flags.roleName,
+      '--accounts': flags.accounts,
+      '--account-concurrency': flags.accountConcurrency,
+    });
     return;
   }
   if (flags.securityHub === true || flags.output === 'asff') {

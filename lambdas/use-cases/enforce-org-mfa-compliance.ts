@@ -26,7 +26,7 @@ import {
   reportSettings,
 } from './generate-mfa-report.ts';
 import {
-  accountClients,
+  clientsIn,
   type OrganizationOptions,
   organizationSettings,
   selectAccounts,
@@ -129,14 +129,12 @@ export async function enforceOrgMfaCompliance(
       limit(async (): Promise<Planned | { account: OrganizationAccount; error: string }> => {
         if (account.missing) return { account, error: 'not an ACTIVE account of the organization' };
         try {
-          const clients =
-            account.accountId === caller.accountId
-              ? own
-              : await accountClients(
-                  options,
-                  own.sts,
-                  `arn:${caller.partition}:iam::${account.accountId}:role/${org.roleName}`,
-                );
+          const clients = await clientsIn(account.accountId, {
+            options,
+            own,
+            caller,
+            roleName: org.roleName,
+          });
           const inventory = await readScopedInventory(options, settings, clients);
           const plan = await enforceMfaCompliance({ ...perAccount(clients), inventory, dryRun: true });
           return { account, clients, inventory, plan };

@@ -1,9 +1,8 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
-import type { STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import { errorText } from '../aws/aws-call-error.ts';
 import { createIamClient } from '../aws/aws-clients.ts';
-import { createStsClient, readCallerIdentity } from '../aws/caller-identity.ts';
+import { type CallerIdentity, createStsClient, readCallerIdentity } from '../aws/caller-identity.ts';
 import type { InventoryClients } from '../aws/iam-inventory.ts';
 import {
   assumeRole,
@@ -108,13 +107,7 @@ export async function generateOrgMfaReport(options: GenerateOrgMfaReportOptions)
     selectAccounts(listed, org.accounts).map((account) =>
       limit(() =>
         readAccount(account, options, settings, now, () =>
-          account.accountId === caller.accountId
-            ? own
-            : accountClients(
-                options,
-                own.sts,
-                `arn:${caller.partition}:iam::${account.accountId}:role/${org.roleName}`,
-              ),
+          clientsIn(account.accountId, { options, own, caller, roleName: org.roleName }),
         ),
       ),
     ),
@@ -140,14 +133,22 @@ export function selectAccounts(
   );
 }
 
-/** Clients acting in another account through the role assumed there. */
-export async function accountClients(
-  options: GenerateMfaReportOptions,
-  sts: STSClient,
-  roleArn: string,
+/**
+ * Clients acting in an account: the caller's own for its own account, and
+ * for any other, clients with the credentials of the role assumed there.
+ */
+export async function clientsIn(
+  accountId: string,
+  from: {
+    readonly options: GenerateMfaReportOptions;
+    readonly own: InventoryClients;
+    readonly caller: CallerIdentity;
+    readonly roleName: string;
+  },
 ): Promise<InventoryClients> {
-  const credentials = await assumeRole(sts, roleArn);
-  const settings = { ...options, credentials };
+  if (accountId === from.caller.accountId) return from.own;
+  const roleArn = `arn:${from.caller.partition}:iam::${accountId}:role/${from.roleName}`;
+  const settings = { ...from.options, credentials: await assumeRole(from.own.sts, roleArn) };
   return { iam: createIamClient(settings), sts: createStsClient(settings) };
 }
 

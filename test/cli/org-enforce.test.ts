@@ -9,22 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { ENFORCE_PERMISSIONS, ORGANIZATION_PERMISSIONS } from '../../lambdas/core/permissions.ts';
 import type { OrgEnforcementRun } from '../../lambdas/use-cases/enforce-org-mfa-compliance.ts';
 import { testClientSettings, testClients } from '../support/aws.ts';
-import { awsErrorXml } from '../support/aws-proxy.ts';
 import { runAwssec } from '../support/cli.ts';
-import { useMoto } from '../support/moto-harness.ts';
-import {
-  memberIam,
-  type SampleOrganization,
-  seedSampleOrganization,
-} from '../support/sample-organization.ts';
+import { memberIam, refuseAssumeRoleIn, useSampleOrganization } from '../support/sample-organization.ts';
 
-let org: SampleOrganization;
-const emulator = useMoto(
-  async (moto) => {
-    org = await seedSampleOrganization(moto);
-  },
-  { reseedOnlyAfterChanges: true },
-);
+const emulator = useSampleOrganization();
 
 const IAM_WRITES = ['UpdateAccessKey', 'AttachUserPolicy', 'CreatePolicy', 'DeleteLoginProfile', 'TagUser'];
 const writes = () => IAM_WRITES.filter((action) => emulator.proxy.seen.has(action));
@@ -41,7 +29,7 @@ const json = async (args: string[] = []) => {
 
 /** The IAM client acting in an account of the organization (the management account's own, or a member's). */
 const iamIn = (accountId: string) =>
-  accountId === org.management
+  accountId === emulator.org.management
     ? Promise.resolve(testClients(emulator.moto.endpoint).iam)
     : memberIam(emulator.moto.endpoint, accountId);
 
@@ -79,15 +67,15 @@ describe('awssec iam-mfa enforce --org', () => {
         ?.run?.users.filter((u) => u.outcome === 'planned')
         .map((u) => u.username)
         .sort();
-    expect(planned(org.management)).toEqual(['alice.brown', 'bob.wilson', 'old.account']);
-    expect(planned(org.dev)).toEqual(['dev.alice']);
-    expect(planned(org.prod)).toEqual(['deploy-bot']);
+    expect(planned(emulator.org.management)).toEqual(['alice.brown', 'bob.wilson', 'old.account']);
+    expect(planned(emulator.org.dev)).toEqual(['dev.alice']);
+    expect(planned(emulator.org.prod)).toEqual(['deploy-bot']);
     expect(run?.summary).toMatchObject({ accounts: 3, accounts_not_assessed: 0, by_outcome: { planned: 5 } });
     const assumed = emulator.proxy.forwarded
       .filter((r) => r.action === 'AssumeRole')
       .map((r) => r.params.get('RoleArn'));
     expect([...new Set(assumed)].sort()).toEqual(
-      [org.dev, org.prod].map((id) => `arn:aws:iam::${id}:role/AwssecIamMfaEnforce`).sort(),
+      [emulator.org.dev, emulator.org.prod].map((id) => `arn:aws:iam::${id}:role/AwssecIamMfaEnforce`).sort(),
     );
     expect(writes()).toEqual([]);
     const listed = [...ENFORCE_PERMISSIONS, ...ORGANIZATION_PERMISSIONS].map((p) => p.action.split(':')[1]);
@@ -101,11 +89,13 @@ describe('awssec iam-mfa enforce --org', () => {
     expect(code).toBe(0);
     expect(run?.summary.by_outcome).toMatchObject({ enforced: 5 });
     expect(run?.accounts.map((a) => a.status)).toEqual(['applied', 'applied', 'applied']);
-    expect(await keyStatus(org.prod, 'deploy-bot')).toEqual(['Inactive']);
-    expect(await attached(org.dev, 'dev.alice')).toEqual([`arn:aws:iam::${org.dev}:policy/RequireMFA`]);
-    expect(await keyStatus(org.management, 'alice.brown')).toEqual(['Inactive']);
+    expect(await keyStatus(emulator.org.prod, 'deploy-bot')).toEqual(['Inactive']);
+    expect(await attached(emulator.org.dev, 'dev.alice')).toEqual([
+      `arn:aws:iam::${emulator.org.dev}:policy/RequireMFA`,
+    ]);
+    expect(await keyStatus(emulator.org.management, 'alice.brown')).toEqual(['Inactive']);
     // Each account's own users only: prod's compliant admin and dev's compliant user are untouched.
-    expect(await attached(org.dev, 'dev.bob')).toEqual([]);
+    expect(await attached(emulator.org.dev, 'dev.bob')).toEqual([]);
   });
 
   it('refuses --apply above --max-users over the organization, though each account is within it, changing nothing anywhere', async () => {
@@ -115,7 +105,7 @@ describe('awssec iam-mfa enforce --org', () => {
       'awssec: refused: over the organization, this run would act on 5 users: more than --max-users 4; nothing was changed in any account. Review the plan (the same command without --apply), then raise the limit or add --force\n',
     );
     expect(writes()).toEqual([]);
-    expect(await keyStatus(org.prod, 'deploy-bot')).toEqual(['Active']);
+    expect(await keyStatus(emulator.org.prod, 'deploy-bot')).toEqual(['Active']);
   });
 
   it('refuses --apply when one account is above its own --max-percent', async () => {
@@ -123,30 +113,18 @@ describe('awssec iam-mfa enforce --org', () => {
     const { code, stderr } = await enforce(['--apply', '--max-percent', '45']);
     expect(code).toBe(2);
     expect(stderr).toContain(
-      `account ${org.dev}: this run would act on 1 user: 50.0% of the account's 2 users, above --max-percent 45`,
+      `account ${emulator.org.dev}: this run would act on 1 user: 50.0% of the account's 2 users, above --max-percent 45`,
     );
     expect(writes()).toEqual([]);
   });
 
   it('refuses --apply when an account cannot be planned; a dry run reports it and exits 1', async () => {
-    emulator.proxy.setRule(({ action, params }) =>
-      action === 'AssumeRole' && params.get('RoleArn')?.includes(org.prod)
-        ? {
-            respond: {
-              status: 403,
-              body: awsErrorXml(
-                'AccessDenied',
-                `User: arn:aws:iam::123456789012:user/operator is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${org.prod}:role/AwssecIamMfaEnforce`,
-              ),
-            },
-          }
-        : undefined,
-    );
+    emulator.proxy.setRule(refuseAssumeRoleIn(emulator.org.prod));
     const applied = await enforce(['--apply']);
     expect(applied.code).toBe(2);
     expect(applied.stderr).toMatch(
       new RegExp(
-        `^awssec: refused: account ${org.prod} could not be planned \\(access denied to sts:AssumeRole.*\\); nothing was changed in any account`,
+        `^awssec: refused: account ${emulator.org.prod} could not be planned \\(access denied to sts:AssumeRole.*\\); nothing was changed in any account`,
       ),
     );
     expect(writes()).toEqual([]);
@@ -154,12 +132,12 @@ describe('awssec iam-mfa enforce --org', () => {
     const planned = await json();
     expect(planned.code).toBe(1);
     expect(planned.run?.accounts[0]).toMatchObject({
-      account_id: org.prod,
+      account_id: emulator.org.prod,
       status: 'not-assessed',
       run: null,
     });
     expect(planned.stderr).toMatch(
-      new RegExp(`^awssec: account ${org.prod} was not planned: access denied to sts:AssumeRole`),
+      new RegExp(`^awssec: account ${emulator.org.prod} was not planned: access denied to sts:AssumeRole`),
     );
   });
 
@@ -171,14 +149,14 @@ describe('awssec iam-mfa enforce --org', () => {
     expect(stdout).toContain(
       'Blast radius over the organization: 5 of 12 users (41.7%), within --max-users 10 and --max-percent 50',
     );
-    expect(stdout).toContain(`ACCOUNT ${org.prod} (PROD)`);
+    expect(stdout).toContain(`ACCOUNT ${emulator.org.prod} (PROD)`);
     const csv: Record<string, string>[] = parse((await enforce(['-o', 'csv'])).stdout, { columns: true });
     expect(Object.keys(csv[0] ?? {}).slice(0, 3)).toEqual(['account_id', 'account_name', 'username']);
     expect(
       csv.filter((row) => row.username === 'deploy-bot').map((row) => [row.account_id, row.action]),
     ).toEqual([
-      [org.prod, 'disable-access-key'],
-      [org.prod, 'attach-require-mfa'],
+      [emulator.org.prod, 'disable-access-key'],
+      [emulator.org.prod, 'attach-require-mfa'],
     ]);
   });
 
@@ -192,16 +170,5 @@ describe('awssec iam-mfa enforce --org', () => {
     const { code, stderr } = await enforce(args);
     expect([code, stderr]).toEqual([2, `awssec: ${message}\n`]);
     expect(emulator.proxy.seen.size).toBe(0);
-  });
-
-  it('refuses the organization options without --org', async () => {
-    const run = await runAwssec(
-      ['iam-mfa', 'enforce', '--enforce-role-name', 'Enforcer'],
-      testClientSettings(emulator.proxy.endpoint),
-    );
-    expect([run.code, run.stderr]).toEqual([
-      2,
-      'awssec: --enforce-role-name goes with --org: awssec iam-mfa enforce --org --enforce-role-name …\n',
-    ]);
   });
 });

@@ -6,7 +6,9 @@ import {
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { testClientSettings, testClients } from './aws.ts';
+import { awsErrorXml, type ProxyRule } from './aws-proxy.ts';
 import type { MotoServer } from './moto.ts';
+import { type MotoHarness, useMoto } from './moto-harness.ts';
 import { seedSampleAccount } from './sample-account.ts';
 import { type SeedUser, seedUsers } from './seed.ts';
 
@@ -49,6 +51,20 @@ export async function memberIam(endpoint: string, accountId: string): Promise<IA
   });
 }
 
+/** An organization with the caller's account as its management account, and this many new members: their ids. */
+export async function createOrganization(endpoint: string, members: number): Promise<string[]> {
+  const organizations = new OrganizationsClient(testClientSettings(endpoint));
+  await organizations.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  const ids: string[] = [];
+  for (let i = 0; i < members; i += 1) {
+    const { CreateAccountStatus } = await organizations.send(
+      new CreateAccountCommand({ AccountName: `member-${i + 1}`, Email: `member-${i + 1}@example.com` }),
+    );
+    ids.push(CreateAccountStatus?.AccountId ?? '');
+  }
+  return ids;
+}
+
 /**
  * An organization of three accounts: the sample account as its management
  * account, and the members `dev` and `prod` with users of their own.
@@ -68,4 +84,43 @@ export async function seedSampleOrganization(moto: MotoServer): Promise<SampleOr
     return accountId;
   };
   return { management: '123456789012', dev: await create('dev'), prod: await create('prod') };
+}
+
+/** A proxy rule: AWS refuses to let anyone assume a role in this account (the role is missing, or trusts someone else). */
+export function refuseAssumeRoleIn(accountId: string): ProxyRule {
+  return ({ action, params }) =>
+    action === 'AssumeRole' && params.get('RoleArn')?.includes(`::${accountId}:`)
+      ? {
+          respond: {
+            status: 403,
+            body: awsErrorXml(
+              'AccessDenied',
+              `User: arn:aws:iam::123456789012:user/operator is not authorized to perform: sts:AssumeRole on resource: ${params.get('RoleArn')}`,
+            ),
+          },
+        }
+      : undefined;
+}
+
+/** moto with the sample organization, for a test file: `org` is read inside tests (its ids are moto's). */
+export function useSampleOrganization(): MotoHarness & { readonly org: SampleOrganization } {
+  let org: SampleOrganization | undefined;
+  const harness = useMoto(
+    async (moto) => {
+      org = await seedSampleOrganization(moto);
+    },
+    { reseedOnlyAfterChanges: true },
+  );
+  return {
+    get moto() {
+      return harness.moto;
+    },
+    get proxy() {
+      return harness.proxy;
+    },
+    get org() {
+      if (org === undefined) throw new Error('the organization is seeded before the first test');
+      return org;
+    },
+  };
 }
