@@ -11,6 +11,7 @@ import {
   actionsOf,
   BULK_REPORT_PERMISSIONS,
   ENFORCE_PERMISSIONS,
+  ONBOARDING_PERMISSIONS,
   type PermissionScope,
   SECURITY_HUB_PERMISSIONS,
 } from '../lambdas/core/permissions.ts';
@@ -48,6 +49,9 @@ export interface PermissionResources {
   /** `arn:PARTITION:securityhub:REGION:ACCOUNT:product/ACCOUNT/default`: the account's own product. */
   readonly securityHubProduct: string;
 }
+
+/** The IAM ARNs alone: a member account's roles name these and nothing else. */
+export type IamResources = Pick<PermissionResources, 'users' | 'requireMfaPolicy'>;
 
 const actionsOn = (scope: PermissionScope): ReadonlySet<string> =>
   new Set(ENFORCE_PERMISSIONS.filter((permission) => permission.on === scope).map((p) => p.action));
@@ -93,7 +97,7 @@ function allow(
 }
 
 /** AttachUserPolicy, for the RequireMFA policy and no other. */
-function attachRequireMfaOnly(r: PermissionResources): RolePermission {
+function attachRequireMfaOnly(r: IamResources): RolePermission {
   return {
     statement: allow('AttachRequireMfaOnly', [ATTACH_USER_POLICY], [r.users], {
       ArnEquals: { 'iam:PolicyARN': r.requireMfaPolicy },
@@ -128,19 +132,30 @@ function publishToTopic(sid: string, r: PermissionResources): RolePermission[] {
   ];
 }
 
-/** Onboarding: read the new user, attach RequireMFA (creating the policy on first need), mail the steps. */
-export function onboardingPermissions(config: AwssecConfig, r: PermissionResources): RolePermission[] {
+/**
+ * Onboarding's IAM calls (ONBOARDING_PERMISSIONS): read the new user, attach
+ * RequireMFA only, read or create that policy. The central function's role
+ * has them for its own account; the member role AwssecIamMfaOnboarding for
+ * its account.
+ */
+export function onboardingIamPermissions(r: IamResources): RolePermission[] {
+  const on = (scope: PermissionScope, condition?: 'require-mfa-policy') =>
+    actionsOf(
+      ONBOARDING_PERMISSIONS.filter((permission) => permission.on === scope && permission.only === condition),
+    );
   return [
     {
-      statement: allow('ReadNewUser', ['iam:GetUser'], [r.users]),
+      statement: allow('ReadNewUser', on('users'), [r.users]),
       wildcardReason: `${USERS_REASON}; GetUser is read-only`,
     },
     attachRequireMfaOnly(r),
-    {
-      statement: allow('ReadOrCreateRequireMfaPolicy', [...REQUIRE_MFA_POLICY_ACTIONS], [r.requireMfaPolicy]),
-    },
-    ...sendMailAsSender(config, r),
+    { statement: allow('ReadOrCreateRequireMfaPolicy', on('require-mfa-policy'), [r.requireMfaPolicy]) },
   ];
+}
+
+/** Onboarding: read the new user, attach RequireMFA (creating the policy on first need), mail the steps. */
+export function onboardingPermissions(config: AwssecConfig, r: PermissionResources): RolePermission[] {
+  return [...onboardingIamPermissions(r), ...sendMailAsSender(config, r)];
 }
 
 /** Alerts: claim the alert in the table (conditional write), count a user's MFA devices, publish to the topic. */
@@ -155,32 +170,36 @@ export function alertsPermissions(r: PermissionResources): RolePermission[] {
   ];
 }
 
-/** Nightly: the report always; warnings in warn and enforce mode; enforcement's reads in enforce mode, its writes only with apply. */
-export function nightlyPermissions(config: AwssecConfig, r: PermissionResources): RolePermission[] {
-  const warns = config.mode === 'warn' || config.mode === 'enforce';
-  const enforces = config.mode === 'enforce';
-  const applies = enforces && config.apply;
+/** What the nightly run does in the modes the config sets. */
+interface NightlyScope {
+  readonly warns: boolean;
+  readonly enforces: boolean;
+  readonly applies: boolean;
+}
 
-  const reportActions = actionsOf(BULK_REPORT_PERMISSIONS);
-  const enforceActions = actionsOf(ENFORCE_PERMISSIONS).filter((action) => !reportActions.includes(action));
+function nightlyScope(config: AwssecConfig): NightlyScope {
+  const enforces = config.mode === 'enforce';
+  return { warns: config.mode === 'warn' || enforces, enforces, applies: enforces && config.apply };
+}
+
+const reportActions = (): string[] => actionsOf(BULK_REPORT_PERMISSIONS);
+const enforceOnlyActions = (): string[] =>
+  actionsOf(ENFORCE_PERMISSIONS).filter((action) => !reportActions().includes(action));
+
+/** The bulk report's reads; in enforce mode the plan's reads too, and with apply creating RequireMFA. */
+function reportReads(r: IamResources, { enforces, applies }: NightlyScope): RolePermission[] {
+  const enforceActions = enforceOnlyActions();
   const enforceUserReads = enforceActions.filter(
     (action) =>
       !REQUIRE_MFA_POLICY_ACTIONS.has(action) && !ENFORCEMENT_WRITES.has(action) && action !== TAG_USER,
   );
   const policyActions = enforceActions.filter((action) => REQUIRE_MFA_POLICY_ACTIONS.has(action));
-  const userWrites = enforceActions.filter(
-    (action) =>
-      ENFORCEMENT_WRITES.has(action) &&
-      !REQUIRE_MFA_POLICY_ACTIONS.has(action) &&
-      action !== ATTACH_USER_POLICY &&
-      (action !== DELETE_LOGIN_PROFILE || config.disableConsoleAccess),
-  );
-
-  const permissions: RolePermission[] = [
+  const reads = reportActions();
+  return [
     {
       statement: allow(
         'ReadAccountReports',
-        reportActions.filter((action) => ACCOUNT_LEVEL_IAM_ACTIONS.has(action)),
+        reads.filter((action) => ACCOUNT_LEVEL_IAM_ACTIONS.has(action)),
         ['*'],
       ),
       wildcardReason: ACCOUNT_LEVEL_REASON,
@@ -189,7 +208,7 @@ export function nightlyPermissions(config: AwssecConfig, r: PermissionResources)
       statement: allow(
         'ReadUsers',
         [
-          ...reportActions.filter(
+          ...reads.filter(
             (action) => !ACCOUNT_LEVEL_IAM_ACTIONS.has(action) && !REQUIRE_MFA_POLICY_ACTIONS.has(action),
           ),
           ...(enforces ? enforceUserReads : []),
@@ -203,12 +222,51 @@ export function nightlyPermissions(config: AwssecConfig, r: PermissionResources)
       statement: allow(
         applies ? 'ReadOrCreateRequireMfaPolicy' : 'ReadRequireMfaPolicy',
         [
-          ...reportActions.filter((action) => REQUIRE_MFA_POLICY_ACTIONS.has(action)),
+          ...reads.filter((action) => REQUIRE_MFA_POLICY_ACTIONS.has(action)),
           ...(applies ? policyActions.filter((action) => ENFORCEMENT_WRITES.has(action)) : []),
         ],
         [r.requireMfaPolicy],
       ),
     },
+  ];
+}
+
+/** Only the tags the run records (the warning; with apply, what enforcement did): never the exemption tag. */
+function tagUsers(r: IamResources, { applies }: NightlyScope): RolePermission {
+  const tagKeys = [WARNED_TAG, ...(applies ? Object.values(ENFORCEMENT_TAGS) : [])];
+  return {
+    statement: allow('TagUsers', [TAG_USER], [r.users], {
+      'ForAllValues:StringEquals': { 'aws:TagKeys': tagKeys },
+      // ForAllValues is also true for a request without tag keys: Null rules that out.
+      Null: { 'aws:TagKeys': 'false' },
+    }),
+    wildcardReason: `${USERS_REASON}; the condition aws:TagKeys allows only the tags the run records (${tagKeys.join(', ')})`,
+  };
+}
+
+/** Enforcement's writes on users: disable keys, attach RequireMFA, and delete passwords only with disableConsoleAccess. */
+function enforcementWrites(config: AwssecConfig, r: IamResources): RolePermission[] {
+  const userWrites = enforceOnlyActions().filter(
+    (action) =>
+      ENFORCEMENT_WRITES.has(action) &&
+      !REQUIRE_MFA_POLICY_ACTIONS.has(action) &&
+      action !== ATTACH_USER_POLICY &&
+      (action !== DELETE_LOGIN_PROFILE || config.disableConsoleAccess),
+  );
+  return [
+    {
+      statement: allow('EnforceOnUsers', userWrites, [r.users]),
+      wildcardReason: `${USERS_REASON}; UpdateAccessKey disables (never deletes) a non-compliant user's keys${config.disableConsoleAccess ? '; DeleteLoginProfile because disableConsoleAccess is true' : ''}`,
+    },
+    attachRequireMfaOnly(r),
+  ];
+}
+
+/** Nightly: the report always; warnings in warn and enforce mode; enforcement's reads in enforce mode, its writes only with apply. */
+export function nightlyPermissions(config: AwssecConfig, r: PermissionResources): RolePermission[] {
+  const scope = nightlyScope(config);
+  const permissions: RolePermission[] = [
+    ...reportReads(r, scope),
     {
       statement: allow('WriteReports', ['s3:PutObject'], [r.reportObjects]),
       wildcardReason:
@@ -225,18 +283,9 @@ export function nightlyPermissions(config: AwssecConfig, r: PermissionResources)
       { statement: allow('ImportSecurityHubFindings', on('security-hub-product'), [r.securityHubProduct]) },
     );
   }
-  if (warns) {
-    // Only the tags the run records (the warning; with apply, what enforcement did): never the exemption tag.
-    const tagKeys = [WARNED_TAG, ...(applies ? Object.values(ENFORCEMENT_TAGS) : [])];
+  if (scope.warns) {
     permissions.push(
-      {
-        statement: allow('TagUsers', [TAG_USER], [r.users], {
-          'ForAllValues:StringEquals': { 'aws:TagKeys': tagKeys },
-          // ForAllValues is also true for a request without tag keys: Null rules that out.
-          Null: { 'aws:TagKeys': 'false' },
-        }),
-        wildcardReason: `${USERS_REASON}; the condition aws:TagKeys allows only the tags the run records (${tagKeys.join(', ')})`,
-      },
+      tagUsers(r, scope),
       ...sendMailAsSender(config, r),
       {
         statement: allow('KeepRecordsOfUsersAtTagQuota', ['s3:GetObject', 's3:PutObject'], [r.recordObjects]),
@@ -250,14 +299,28 @@ export function nightlyPermissions(config: AwssecConfig, r: PermissionResources)
       },
     );
   }
-  if (applies) {
-    permissions.push(
-      {
-        statement: allow('EnforceOnUsers', userWrites, [r.users]),
-        wildcardReason: `${USERS_REASON}; UpdateAccessKey disables (never deletes) a non-compliant user's keys${config.disableConsoleAccess ? '; DeleteLoginProfile because disableConsoleAccess is true' : ''}`,
-      },
-      attachRequireMfaOnly(r),
-    );
-  }
+  if (scope.applies) permissions.push(...enforcementWrites(config, r));
   return permissions;
+}
+
+/**
+ * `AwssecIamMfaAudit` in a member account: the bulk report's reads, scoped
+ * as the nightly role's in report mode, and nothing else.
+ */
+export function auditRolePermissions(r: IamResources): RolePermission[] {
+  return reportReads(r, { warns: false, enforces: false, applies: false });
+}
+
+/**
+ * `AwssecIamMfaEnforce` in a member account: enforcement's reads; the warning
+ * tag in warn and enforce mode; the writes only in enforce mode with apply,
+ * under the same conditions as the nightly role's.
+ */
+export function enforceRolePermissions(config: AwssecConfig, r: IamResources): RolePermission[] {
+  const scope = { ...nightlyScope(config), enforces: true };
+  return [
+    ...reportReads(r, scope),
+    ...(scope.warns ? [tagUsers(r, scope)] : []),
+    ...(scope.applies ? enforcementWrites(config, r) : []),
+  ];
 }

@@ -115,6 +115,28 @@ export const ENFORCE_PERMISSIONS: readonly Permission[] = [
   },
 ];
 
+/**
+ * What onboarding calls for a new user: the central function in its own
+ * account, and through the member role `AwssecIamMfaOnboarding` in each
+ * member account of an organization.
+ */
+export const ONBOARDING_PERMISSIONS: readonly Permission[] = [
+  { action: 'iam:GetUser', why: "the new user's tags: exemption and email address", on: 'users' },
+  {
+    action: 'iam:AttachUserPolicy',
+    why: 'attaches RequireMFA to the new user, and no other policy',
+    on: 'users',
+    only: 'require-mfa-policy',
+  },
+  { action: 'iam:GetPolicy', why: "RequireMFA's default version", on: 'require-mfa-policy' },
+  {
+    action: 'iam:GetPolicyVersion',
+    why: 'whether RequireMFA is the canonical document',
+    on: 'require-mfa-policy',
+  },
+  { action: 'iam:CreatePolicy', why: 'creates RequireMFA the first time', on: 'require-mfa-policy' },
+];
+
 /** `awssec iam-mfa restore --user NAME`. */
 export const RESTORE_PERMISSIONS: readonly Permission[] = [
   { action: 'iam:GetUser', why: "the user's tags: the record of what enforce did", on: 'users' },
