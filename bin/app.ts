@@ -10,11 +10,13 @@ import { addAwssecStacks } from '../lib/awssec-app.ts';
 import { type AwssecConfig, ConfigError, checkContextKeys, readConfig } from '../lib/config.ts';
 
 const app = new App();
+// The same checks for the member stack, which organization mode synthesizes in an app of its own.
+const addNagChecks = (scope: App) => Validations.of(scope).addPlugins(new AwsSolutionsChecks(scope));
 
-let config: AwssecConfig;
 try {
   checkContextKeys(Object.keys(app.node.getAllContext()));
-  config = readConfig((key) => app.node.tryGetContext(key));
+  const config: AwssecConfig = readConfig((key) => app.node.tryGetContext(key));
+  addAwssecStacks(app, config, process.env.CDK_DEFAULT_ACCOUNT, { prepareMemberApp: addNagChecks });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   // One line naming the key, not a stack trace.
@@ -22,6 +24,4 @@ try {
   process.exit(1);
 }
 
-addAwssecStacks(app, config, process.env.CDK_DEFAULT_ACCOUNT);
-
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+addNagChecks(app);

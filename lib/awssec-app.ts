@@ -15,10 +15,16 @@ export interface AwssecStacks {
   readonly regional: readonly RegionalForwardingStack[];
 }
 
-export function addAwssecStacks(app: App, config: AwssecConfig, account: string | undefined): AwssecStacks {
+export function addAwssecStacks(
+  app: App,
+  config: AwssecConfig,
+  account: string | undefined,
+  options: { prepareMemberApp?: (app: App) => void } = {},
+): AwssecStacks {
   const main = new AwssecIamMfaStack(app, 'AwssecIamMfa', {
     config,
     env: { account, region: IAM_EVENTS_REGION },
+    ...options,
   });
   const regional = forwardedRegions(config).map((region) => {
     const stack = new RegionalForwardingStack(app, regionalStackName(region), { env: { account, region } });

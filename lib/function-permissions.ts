@@ -48,6 +48,12 @@ export interface PermissionResources {
   readonly securityHub: string;
   /** `arn:PARTITION:securityhub:REGION:ACCOUNT:product/ACCOUNT/default`: the account's own product. */
   readonly securityHubProduct: string;
+  /**
+   * Organization mode: each member role's ARN in any account
+   * (`arn:PARTITION:iam::*:role/AwssecIamMfaAudit`), which the central
+   * functions may assume in the organization's accounts only.
+   */
+  readonly memberRoles?: Readonly<Record<'audit' | 'enforce' | 'onboarding', string>> | undefined;
 }
 
 /** The IAM ARNs alone: a member account's roles name these and nothing else. */
@@ -153,9 +159,34 @@ export function onboardingIamPermissions(r: IamResources): RolePermission[] {
   ];
 }
 
-/** Onboarding: read the new user, attach RequireMFA (creating the policy on first need), mail the steps. */
+/**
+ * AssumeRole on member roles, in accounts of this organization only
+ * (`aws:ResourceOrgID`): the accounts are the organization's, which change
+ * after deployment, so the ARNs name every account.
+ */
+function assumeMemberRoles(config: AwssecConfig, sid: string, roleArns: readonly string[]): RolePermission {
+  return {
+    statement: allow(sid, ['sts:AssumeRole'], roleArns, {
+      StringEquals: { 'aws:ResourceOrgID': config.organizationId },
+    }),
+    wildcardReason:
+      "iam::*:role/NAME: the member role of that name in whichever account of the organization (accounts join after deployment); the condition aws:ResourceOrgID allows this organization's accounts only",
+  };
+}
+
+/**
+ * Onboarding: read the new user, attach RequireMFA (creating the policy on
+ * first need), mail the steps; in organization mode, assume a member
+ * account's onboarding role to do the same there.
+ */
 export function onboardingPermissions(config: AwssecConfig, r: PermissionResources): RolePermission[] {
-  return [...onboardingIamPermissions(r), ...sendMailAsSender(config, r)];
+  return [
+    ...onboardingIamPermissions(r),
+    ...sendMailAsSender(config, r),
+    ...(r.memberRoles === undefined
+      ? []
+      : [assumeMemberRoles(config, 'AssumeMemberOnboardingRole', [r.memberRoles.onboarding])]),
+  ];
 }
 
 /** Alerts: claim the alert in the table (conditional write), count a user's MFA devices, publish to the topic. */
@@ -300,6 +331,15 @@ export function nightlyPermissions(config: AwssecConfig, r: PermissionResources)
     );
   }
   if (scope.applies) permissions.push(...enforcementWrites(config, r));
+  if (r.memberRoles !== undefined) {
+    // The reads in every mode; enforcement's role when the run warns or enforces.
+    permissions.push(
+      assumeMemberRoles(config, 'AssumeMemberRoles', [
+        r.memberRoles.audit,
+        ...(scope.warns ? [r.memberRoles.enforce] : []),
+      ]),
+    );
+  }
   return permissions;
 }
 

@@ -32,11 +32,15 @@ import { acknowledge } from './nag.ts';
  */
 export const REGIONS_BUS_NAME = 'awssec-iam-mfa-regions';
 
-/** The regions bus's ARN in the stack's account, from its name: the same in every stack. */
-export function regionsBusArn(stack: Stack): string {
+/**
+ * The regions bus's ARN, from its name: the same in every stack. In the
+ * stack's account, or in the central one a member account forwards to.
+ */
+export function regionsBusArn(stack: Stack, account?: string): string {
   return stack.formatArn({
     service: 'events',
     region: IAM_EVENTS_REGION,
+    ...(account === undefined ? {} : { account }),
     resource: 'event-bus',
     resourceName: REGIONS_BUS_NAME,
   });
