@@ -84,6 +84,7 @@ export interface AwssecIamMfaMemberStackProps extends StackProps {
 }
 
 export class AwssecIamMfaMemberStack extends Stack {
+  readonly config: AwssecConfig;
   readonly roles: Readonly<Record<MemberRole, Role>>;
   /** True in us-east-1 only: the roles' condition. */
   readonly inIamEventsRegion: CfnCondition;
@@ -102,6 +103,7 @@ export class AwssecIamMfaMemberStack extends Stack {
       analyticsReporting: false,
     });
     const { config, centralAccount } = props;
+    this.config = config;
 
     this.inIamEventsRegion = new CfnCondition(this, 'InIamEventsRegion', {
       expression: Fn.conditionEquals(Aws.REGION, IAM_EVENTS_REGION),

@@ -50,6 +50,8 @@ const ENFORCING = {
   securityHub: 'true',
 };
 
+const ORGANIZATION = { organization: 'true', organizationId: 'o-a1b2c3d4e5', targetOus: 'r-ab12' };
+
 describe('cdk-nag AwsSolutions', () => {
   it.each([
     [{}, undefined],
@@ -57,6 +59,8 @@ describe('cdk-nag AwsSolutions', () => {
     [{ mode: 'warn', senderEmail: 'sec@example.com', securityEmails: 'a@example.com' }, undefined],
     [ENFORCING, undefined],
     [ENFORCING, '123456789012'],
+    [ORGANIZATION, '123456789012'],
+    [{ ...ORGANIZATION, ...ENFORCING, regions: 'us-east-1' }, '123456789012'],
   ])(
     'finds nothing unacknowledged (context %o, account %s)',
     (context, account) => {
@@ -94,6 +98,47 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-L1',
       'AwsSolutions-S1',
       'AwsSolutions-SQS3',
+    ]);
+  });
+
+  it.each([
+    ['report mode', ORGANIZATION],
+    ['enforcing', { ...ORGANIZATION, ...ENFORCING }],
+  ])(
+    'organization mode, %s: the member stack finds nothing unacknowledged, and acknowledges only real findings',
+    (_, context) => {
+      const member = buildStack(context, { account: '123456789012' }).stack.organization?.memberStack;
+      if (member === undefined) throw new Error('no member stack');
+      const report = new AwsSolutionsChecks(member).validateScope(member);
+      expect(report.violations.map((violation) => `${violation.ruleName} ${violation.description}`)).toEqual(
+        [],
+      );
+      const findings = rawFindings(member);
+      const acknowledged = acknowledgments(member);
+      for (const [where, reason] of acknowledged) {
+        const [path, id] = where.split(' ');
+        expect(
+          findings.some((finding) => finding.startsWith(`${path}/`) && finding.endsWith(` ${id}`)),
+          `${where} answers no finding`,
+        ).toBe(true);
+        expect(reason.length, where).toBeGreaterThan(60);
+      }
+      expect([...new Set([...acknowledged.keys()].map((key) => key.split(' ')[1]))].sort()).toEqual([
+        'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*]',
+        'AwsSolutions-SQS3',
+      ]);
+    },
+    90_000,
+  );
+
+  it("organization mode: the central roles' acknowledgments name the member roles of any account", () => {
+    const { app } = buildStack({ ...ORGANIZATION, ...ENFORCING }, { account: '123456789012' });
+    const ids = [...new Set([...acknowledgments(app).keys()].map((key) => key.split(' ')[1]))];
+    expect(ids.filter((id) => id?.includes(':role/')).sort()).toEqual([
+      'AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/AwssecIamMfaAudit]',
+      'AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/AwssecIamMfaEnforce]',
+      'AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/AwssecIamMfaOnboarding]',
     ]);
   });
 
