@@ -1,8 +1,10 @@
 /**
  * The CDK app: reads the deployment config from context (cdk.json or -c),
  * builds the stack in us-east-1 and one that forwards sign-ins from each
- * other configured region, and runs the cdk-nag AwsSolutions checks,
- * which fail synth on any finding that is not acknowledged with a reason.
+ * other configured region (in organization mode the main stack also builds
+ * the member stack, in an app of its own, for its StackSet), and runs the
+ * cdk-nag AwsSolutions checks on both apps, which fail synth on any finding
+ * that is not acknowledged with a reason.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
