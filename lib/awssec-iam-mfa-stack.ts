@@ -26,7 +26,6 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { REQUIRE_MFA_POLICY_NAME } from '../lambdas/core/policies.ts';
 import {
   ALERT_TABLE_KEYS,
   ENV,
@@ -41,6 +40,7 @@ import { AwssecFunction } from './constructs/awssec-function.ts';
 import { ALERT_RULES, CREATE_USER_RULE } from './event-patterns.ts';
 import {
   alertsPermissions,
+  iamResourcesOf,
   nightlyPermissions,
   onboardingPermissions,
   type PermissionResources,
@@ -269,13 +269,7 @@ export class AwssecIamMfaStack extends Stack {
     );
 
     const resources: PermissionResources = {
-      users: this.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: '*' }),
-      requireMfaPolicy: this.formatArn({
-        service: 'iam',
-        region: '',
-        resource: 'policy',
-        resourceName: REQUIRE_MFA_POLICY_NAME,
-      }),
+      ...iamResourcesOf(this),
       sesIdentities: this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }),
       reportObjects: this.reportBucket.arnForObjects('reports/*'),
       reportBucket: this.reportBucket.bucketArn,

@@ -5,6 +5,7 @@
  * dry run's reads; apply: + the writes). The IAM action lists come from
  * lambdas/core/permissions.ts, the CLI's list of what it calls and why.
  */
+import type { Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ENFORCEMENT_TAGS } from '../lambdas/core/enforcement.ts';
 import {
@@ -15,6 +16,7 @@ import {
   type PermissionScope,
   SECURITY_HUB_PERMISSIONS,
 } from '../lambdas/core/permissions.ts';
+import { REQUIRE_MFA_POLICY_NAME } from '../lambdas/core/policies.ts';
 import { WARNED_TAG } from '../lambdas/core/warnings.ts';
 import type { AwssecConfig } from './config.ts';
 
@@ -58,6 +60,19 @@ export interface PermissionResources {
 
 /** The IAM ARNs alone: a member account's roles name these and nothing else. */
 export type IamResources = Pick<PermissionResources, 'users' | 'requireMfaPolicy'>;
+
+/** The stack's account's users and RequireMFA policy (a token account when the stack names none). */
+export function iamResourcesOf(stack: Stack): IamResources {
+  return {
+    users: stack.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: '*' }),
+    requireMfaPolicy: stack.formatArn({
+      service: 'iam',
+      region: '',
+      resource: 'policy',
+      resourceName: REQUIRE_MFA_POLICY_NAME,
+    }),
+  };
+}
 
 const actionsOn = (scope: PermissionScope): ReadonlySet<string> =>
   new Set(ENFORCE_PERMISSIONS.filter((permission) => permission.on === scope).map((p) => p.action));

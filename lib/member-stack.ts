@@ -17,29 +17,26 @@ import {
   BootstraplessSynthesizer,
   CfnCondition,
   type CfnResource,
-  Duration,
   Fn,
   Stack,
   type StackProps,
 } from 'aws-cdk-lib';
-import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
-import { AccountPrincipal, PolicyDocument, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Rule } from 'aws-cdk-lib/aws-events';
+import { AccountPrincipal, PolicyDocument, Role } from 'aws-cdk-lib/aws-iam';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { REQUIRE_MFA_POLICY_NAME } from '../lambdas/core/policies.ts';
 import { IAM_EVENTS_REGION } from '../lambdas/function-contract.ts';
 import type { AwssecConfig } from './config.ts';
 import { ALERT_RULES, CREATE_USER_RULE } from './event-patterns.ts';
 import {
   auditRolePermissions,
   enforceRolePermissions,
-  type IamResources,
+  iamResourcesOf,
   onboardingIamPermissions,
   type RolePermission,
 } from './function-permissions.ts';
-import { acknowledge, checkedStatements } from './nag.ts';
-import { REGIONS_BUS_NAME, regionsBusArn } from './regional-forwarding-stack.ts';
+import { checkedStatements } from './nag.ts';
+import { addForwarding, REGIONS_BUS_NAME, regionsBusArn } from './regional-forwarding-stack.ts';
 
 /** The member roles, named so that the central functions (and people) can build their ARNs in any account. */
 export const MEMBER_ROLE_NAMES = {
@@ -108,15 +105,7 @@ export class AwssecIamMfaMemberStack extends Stack {
     this.inIamEventsRegion = new CfnCondition(this, 'InIamEventsRegion', {
       expression: Fn.conditionEquals(Aws.REGION, IAM_EVENTS_REGION),
     });
-    const resources: IamResources = {
-      users: this.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: '*' }),
-      requireMfaPolicy: this.formatArn({
-        service: 'iam',
-        region: '',
-        resource: 'policy',
-        resourceName: REQUIRE_MFA_POLICY_NAME,
-      }),
-    };
+    const resources = iamResourcesOf(this);
     const permissions: Record<MemberRole, RolePermission[]> = {
       audit: auditRolePermissions(resources),
       enforce: enforceRolePermissions(config, resources),
@@ -135,34 +124,20 @@ export class AwssecIamMfaMemberStack extends Stack {
     ) as Record<MemberRole, Role>;
 
     this.centralBusArn = regionsBusArn(this, centralAccount);
-    const centralBus = EventBus.fromEventBusArn(this, 'CentralBus', this.centralBusArn);
-    this.forwardingRole = new Role(this, 'ForwardingRole', {
-      assumedBy: new ServicePrincipal('events.amazonaws.com'),
-      description: `awssec iam-mfa: lets this account's rules put events on ${REGIONS_BUS_NAME} in ${IAM_EVENTS_REGION} of account ${centralAccount}`,
-    });
-    this.deadLetterQueue = new Queue(this, 'ForwardingDeadLetterQueue', {
-      queueName: MEMBER_FORWARDING_DLQ_NAME,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledge(
-      this.deadLetterQueue,
-      'AwsSolutions-SQS3',
-      'This queue is itself a dead-letter queue: the rules send the events EventBridge could not deliver to the central account to it (cdk-nag recognizes only DLQs named in a queue RedrivePolicy or a Lambda DeadLetterConfig)',
-    );
     // The very patterns of the central rules, in every region: IAM's events reach EventBridge in
     // us-east-1 only, so elsewhere CreateUser and the IAM alert rules match nothing, which costs nothing.
-    this.rules = [CREATE_USER_RULE, ...ALERT_RULES].map((rule) => {
-      const forwarding = new Rule(this, rule.id, {
-        description: `${rule.description}; forwarded to ${REGIONS_BUS_NAME} in ${IAM_EVENTS_REGION} of the central account`,
-        eventPattern: rule.eventPattern,
-      });
-      forwarding.addTarget(
-        new EventBusTarget(centralBus, { role: this.forwardingRole, deadLetterQueue: this.deadLetterQueue }),
-      );
-      return forwarding;
-    });
+    ({
+      role: this.forwardingRole,
+      deadLetterQueue: this.deadLetterQueue,
+      rules: this.rules,
+    } = addForwarding(this, {
+      busId: 'CentralBus',
+      busArn: this.centralBusArn,
+      sender: "this account's",
+      destination: `${REGIONS_BUS_NAME} in ${IAM_EVENTS_REGION} of the central account ${centralAccount}`,
+      queueName: MEMBER_FORWARDING_DLQ_NAME,
+      rules: [CREATE_USER_RULE, ...ALERT_RULES],
+    }));
   }
 
   /**

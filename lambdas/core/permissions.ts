@@ -128,12 +128,8 @@ export const ONBOARDING_PERMISSIONS: readonly Permission[] = [
     on: 'users',
     only: 'require-mfa-policy',
   },
-  { action: 'iam:GetPolicy', why: "RequireMFA's default version", on: 'require-mfa-policy' },
-  {
-    action: 'iam:GetPolicyVersion',
-    why: 'whether RequireMFA is the canonical document',
-    on: 'require-mfa-policy',
-  },
+  // Attached only when it is the canonical document, which the report checks the same way.
+  ...BULK_REPORT_PERMISSIONS.filter((permission) => permission.on === 'require-mfa-policy'),
   { action: 'iam:CreatePolicy', why: 'creates RequireMFA the first time', on: 'require-mfa-policy' },
 ];
 

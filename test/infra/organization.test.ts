@@ -86,6 +86,12 @@ const readRequireMfa = {
   Action: ['iam:GetPolicy', 'iam:GetPolicyVersion'],
   Resource: REQUIRE_MFA,
 };
+const readOrCreateRequireMfa = {
+  Sid: 'ReadOrCreateRequireMfaPolicy',
+  Effect: 'Allow',
+  Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:CreatePolicy'],
+  Resource: REQUIRE_MFA,
+};
 const attachRequireMfaOnly = {
   Sid: 'AttachRequireMfaOnly',
   Effect: 'Allow',
@@ -386,12 +392,7 @@ describe('the member roles', () => {
       [
         readAccountReports,
         readUsers(['iam:ListAttachedUserPolicies']),
-        {
-          Sid: 'ReadOrCreateRequireMfaPolicy',
-          Effect: 'Allow',
-          Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:CreatePolicy'],
-          Resource: REQUIRE_MFA,
-        },
+        readOrCreateRequireMfa,
         tagUsers(true),
         { Sid: 'EnforceOnUsers', Effect: 'Allow', Action: 'iam:UpdateAccessKey', Resource: USERS },
         attachRequireMfaOnly,
@@ -403,12 +404,7 @@ describe('the member roles', () => {
       [
         readAccountReports,
         readUsers(['iam:ListAttachedUserPolicies']),
-        {
-          Sid: 'ReadOrCreateRequireMfaPolicy',
-          Effect: 'Allow',
-          Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:CreatePolicy'],
-          Resource: REQUIRE_MFA,
-        },
+        readOrCreateRequireMfa,
         tagUsers(true),
         {
           Sid: 'EnforceOnUsers',
@@ -642,7 +638,7 @@ describe('the member forwarding', () => {
       const [rule] = Object.entries(rules).filter(([logicalId]) => logicalId.startsWith(id));
       expect(rule?.[1].Properties.EventPattern).toEqual(pattern);
       expect(rule?.[1].Properties.Description).toMatch(
-        /; forwarded to awssec-iam-mfa-regions in us-east-1 of the central account$/,
+        new RegExp(`; forwarded to awssec-iam-mfa-regions in us-east-1 of the central account ${CENTRAL}$`),
       );
       expect(rule?.[1].Properties.EventBusName).toBeUndefined();
       expect(rule?.[1].Condition).toBeUndefined();
