@@ -25,6 +25,12 @@ export {
   type MfaReportUser,
 } from './lambdas/core/mfa-report.ts';
 export { type OperatorCommand, operatorPolicy } from './lambdas/core/operator-policies.ts';
+export type {
+  OrgAccount,
+  OrgMfaReport,
+  OrgMfaReportSummary,
+  OrgMfaReportUser,
+} from './lambdas/core/org-report.ts';
 export {
   BULK_REPORT_PERMISSIONS,
   ENFORCE_PERMISSIONS,
@@ -44,7 +50,7 @@ export {
   type RequireMfaPolicyVerdict,
   requireMfaPolicyVerdict,
 } from './lambdas/core/policy-integrity.ts';
-export { reportToCsv } from './lambdas/core/report-csv.ts';
+export { orgReportToCsv, reportToCsv } from './lambdas/core/report-csv.ts';
 export type { MfaDeviceKind } from './lambdas/core/user-facts.ts';
 export {
   type EnforceMfaComplianceOptions,
@@ -53,10 +59,24 @@ export {
   RefusedRunError,
 } from './lambdas/use-cases/enforce-mfa-compliance.ts';
 export {
+  DEFAULT_ENFORCE_ROLE_NAME,
+  type EnforceOrgMfaComplianceOptions,
+  enforceOrgMfaCompliance,
+  type OrgEnforcementAccount,
+  type OrgEnforcementRun,
+} from './lambdas/use-cases/enforce-org-mfa-compliance.ts';
+export {
   type GenerateMfaReportOptions,
   generateMfaReport,
   InvalidOptionError,
 } from './lambdas/use-cases/generate-mfa-report.ts';
+export {
+  DEFAULT_ACCOUNT_CONCURRENCY,
+  DEFAULT_AUDIT_ROLE_NAME,
+  type GenerateOrgMfaReportOptions,
+  generateOrgMfaReport,
+  type OrganizationOptions,
+} from './lambdas/use-cases/generate-org-mfa-report.ts';
 export {
   type PolicyRepairRun,
   type RepairRequireMfaPolicyOptions,

@@ -35,6 +35,10 @@ export interface EnforceFlags extends AssessmentFlags, ModeFlags {
   readonly force?: boolean | undefined;
   readonly breakGlass?: string | undefined;
   readonly recordBucket?: string | undefined;
+  readonly org?: boolean | undefined;
+  readonly enforceRoleName?: string | undefined;
+  readonly accounts?: string | undefined;
+  readonly accountConcurrency?: number | undefined;
 }
 
 export interface RestoreFlags extends ModeFlags {
@@ -56,6 +60,18 @@ export async function runEnforceCommand(flags: EnforceFlags, context: CommandCon
   const dryRun = dryRunFrom(flags);
   const selection = await selectionFromFlags(flags);
   const breakGlass = flagPatterns('--break-glass', flags.breakGlass);
+  if (flags.org === true) {
+    const { runOrgEnforce } = await import('./org-enforce-command.ts');
+    return runOrgEnforce(flags, { dryRun, selection, breakGlass }, context);
+  }
+  const orgOnly = [
+    flags.enforceRoleName === undefined ? undefined : '--enforce-role-name',
+    flags.accounts === undefined ? undefined : '--accounts',
+    flags.accountConcurrency === undefined ? undefined : '--account-concurrency',
+  ].find((flag) => flag !== undefined);
+  if (orgOnly !== undefined) {
+    throw new UsageError(`${orgOnly} goes with --org: awssec iam-mfa enforce --org ${orgOnly} …`);
+  }
   const progress = startProgress(io.stderr, flags.progress !== false, io.progressDelayMs);
   let run: EnforcementRun;
   try {

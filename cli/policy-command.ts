@@ -2,6 +2,8 @@ import { displaySafe, displayText } from '../lambdas/core/display-text.ts';
 import { type OperatorCommand, operatorPolicy } from '../lambdas/core/operator-policies.ts';
 import { policyJson, requireMfaPolicy, selfServiceMfaPolicy } from '../lambdas/core/policies.ts';
 import { isBucketName } from '../lambdas/core/user-record.ts';
+import { DEFAULT_ENFORCE_ROLE_NAME } from '../lambdas/use-cases/enforce-org-mfa-compliance.ts';
+import { DEFAULT_AUDIT_ROLE_NAME } from '../lambdas/use-cases/generate-org-mfa-report.ts';
 import {
   type PolicyRepairRun,
   repairRequireMfaPolicy,
@@ -24,6 +26,8 @@ export interface PolicyFlags {
   readonly partition: Partition;
   readonly recordBucket?: string | undefined;
   readonly securityHub?: boolean | undefined;
+  readonly org?: boolean | undefined;
+  readonly roleName?: string | undefined;
   readonly repair?: boolean | undefined;
   readonly apply?: boolean | undefined;
   readonly dryRun?: boolean | undefined;
@@ -78,6 +82,21 @@ export async function runPolicyCommand(
       '--record-bucket goes with --operator enforce or restore: awssec iam-mfa policy --operator enforce --record-bucket NAME',
     );
   }
+  if (flags.org === true && flags.operator !== 'report' && flags.operator !== 'enforce') {
+    throw new UsageError(
+      '--org goes with --operator report or enforce: awssec iam-mfa policy --operator report --org',
+    );
+  }
+  if (flags.roleName !== undefined && flags.org !== true) {
+    throw new UsageError(
+      '--role-name goes with --org: awssec iam-mfa policy --operator report --org --role-name NAME',
+    );
+  }
+  if (flags.roleName !== undefined && !/^[\w+=,.@-]{1,64}$/.test(flags.roleName)) {
+    throw new UsageError(
+      `--role-name: '${flags.roleName}' is not an IAM role name (letters, digits and +=,.@_-, up to 64)`,
+    );
+  }
   if (flags.securityHub === true && flags.operator !== 'report') {
     throw new UsageError(
       '--security-hub goes with --operator report: awssec iam-mfa policy --operator report --security-hub',
@@ -95,6 +114,11 @@ export async function runPolicyCommand(
           partition: flags.partition,
           recordBucket: flags.recordBucket,
           securityHub: flags.securityHub,
+          organizationRole:
+            flags.org !== true
+              ? undefined
+              : (flags.roleName ??
+                (flags.operator === 'enforce' ? DEFAULT_ENFORCE_ROLE_NAME : DEFAULT_AUDIT_ROLE_NAME)),
         });
   io.stdout.write(`${policyJson(document)}\n`);
   return 0;

@@ -157,6 +157,23 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
       .option(
         '--security-hub',
         "import the findings into this account's Security Hub (the region's), resolving the ones fixed or gone",
+      )
+      .option(
+        '--org',
+        'report on every ACTIVE account of the organization (run from the management account or a delegated administrator)',
+      )
+      .option(
+        '--role-name <name>',
+        'with --org: the role assumed in each account (default AwssecIamMfaAudit)',
+      )
+      .option(
+        '--accounts <ids>',
+        'with --org: only these accounts: comma-separated 12-digit ids, or @FILE with one a line',
+      )
+      .option(
+        '--account-concurrency <n>',
+        'with --org: accounts read at once (1 to 64; default 8)',
+        ranged('accountConcurrency'),
       ),
   ).action(async (flags) => {
     const { runReportCommand } = await import('./report-command.ts');
@@ -189,6 +206,23 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
       .option(
         '--record-bucket <bucket>',
         "an S3 bucket for the records of users who have IAM's 50 tags (without it they are not acted on)",
+      )
+      .option(
+        '--org',
+        'plan (and with --apply act) in every ACTIVE account of the organization; --max-users and --max-percent also hold over it',
+      )
+      .option(
+        '--enforce-role-name <name>',
+        'with --org: the role assumed in each account to re-check and act (default AwssecIamMfaEnforce)',
+      )
+      .option(
+        '--accounts <ids>',
+        'with --org: only these accounts: comma-separated 12-digit ids, or @FILE with one a line',
+      )
+      .option(
+        '--account-concurrency <n>',
+        'with --org: accounts planned at once (1 to 64; default 8)',
+        ranged('accountConcurrency'),
       ),
   ).action(async (flags) => {
     const { runEnforceCommand } = await import('./enforce-command.ts');
@@ -251,6 +285,14 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
     .option(
       '--security-hub',
       "with --operator report: also allow reading and importing the tool's Security Hub findings",
+    )
+    .option(
+      '--org',
+      "with --operator report or enforce: also allow listing the organization's accounts and assuming the command's role in each",
+    )
+    .option(
+      '--role-name <name>',
+      'with --org: the role assumed in each account (default AwssecIamMfaAudit for report, AwssecIamMfaEnforce for enforce)',
     )
     .option('--repair', 'make the RequireMFA policy the canonical document again (dry run by default)')
     .option('--apply', 'with --repair: carry the repair out')

@@ -6,6 +6,7 @@ import type {
   EnforcementUserRecord,
   UserOutcome,
 } from '../lambdas/use-cases/enforce-mfa-compliance.ts';
+import type { OrgEnforcementRun } from '../lambdas/use-cases/enforce-org-mfa-compliance.ts';
 import type { RestoreRun } from '../lambdas/use-cases/restore-user.ts';
 import { headerList, table, title } from './boxes.ts';
 import type { Style } from './terminal.ts';
@@ -247,9 +248,25 @@ const ENFORCEMENT_COLUMNS = [
   'justification',
 ] as const;
 
-/** One row per action (a user with none gets one row), RFC 4180 as the report's CSV. */
-export function enforcementToCsv(run: EnforcementRun): string {
-  const rows = run.users.flatMap((user) =>
+/** One row per action (a user with none gets one row), RFC 4180 as the report's CSV; an organization's led by the account. */
+export function enforcementToCsv(run: EnforcementRun | OrgEnforcementRun): string {
+  if ('accounts' in run) {
+    const rows = run.accounts.flatMap((account) =>
+      account.run === null
+        ? []
+        : actionRows(account.run).map((row) => ({
+            account_id: account.account_id,
+            account_name: account.account_name,
+            ...row,
+          })),
+    );
+    return toCsv(rows, ['account_id', 'account_name', ...ENFORCEMENT_COLUMNS] as const);
+  }
+  return toCsv(actionRows(run), ENFORCEMENT_COLUMNS);
+}
+
+function actionRows(run: EnforcementRun) {
+  return run.users.flatMap((user) =>
     (user.actions.length > 0 ? user.actions : [undefined]).map((action) => ({
       username: user.username,
       arn: user.arn,
@@ -261,7 +278,64 @@ export function enforcementToCsv(run: EnforcementRun): string {
       justification: user.justification,
     })),
   );
-  return toCsv(rows, ENFORCEMENT_COLUMNS);
+}
+
+/**
+ * `enforce --org`: the guard over the organization, one row per account, then
+ * each account's own plan or result as `enforce` prints it for one account.
+ */
+export function renderOrgEnforcementTable(untrusted: OrgEnforcementRun, style: Style): string {
+  const run = displaySafe(untrusted);
+  const { guard } = run;
+  const percent = guard.users_in_organization === 0 ? 0 : (guard.targets / guard.users_in_organization) * 100;
+  const mode = run.dry_run
+    ? style.colors.yellow('DRY RUN: nothing was changed')
+    : style.colors.bold('APPLIED');
+  const box = table(style);
+  box.push([
+    [
+      `${style.colors.bold('IAM MFA enforcement')} · organization, from account ${run.caller_account_id} · ${mode}`,
+      `Accounts: ${run.summary.accounts - run.summary.accounts_not_assessed} of ${run.summary.accounts} planned, through the role ${run.settings.role_name}`,
+      guard.exceeded === null
+        ? `Blast radius over the organization: ${guard.targets} of ${count(guard.users_in_organization, 'user')} (${percent.toFixed(1)}%), within --max-users ${guard.max_users} and --max-percent ${guard.max_percent}`
+        : style.colors.red(
+            `Blast radius EXCEEDED over the organization: ${guard.exceeded}${run.dry_run ? '; --apply will refuse without --force' : '; went ahead with --force'}`,
+          ),
+    ].join('\n'),
+  ]);
+  const accounts = table(style, {
+    head: ['Account', 'Name', 'Targets', run.dry_run ? 'Planned' : 'Enforced', 'Failed', 'Limits'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'left'],
+  });
+  for (const account of run.accounts) {
+    const r = account.run;
+    accounts.push(
+      r === null
+        ? [
+            account.account_id,
+            account.account_name,
+            { colSpan: 4, content: style.colors.red(`NOT PLANNED: ${account.reason ?? ''}`) },
+          ]
+        : [
+            account.account_id,
+            account.account_name,
+            String(r.guard.targets),
+            String(r.summary.by_outcome[run.dry_run ? 'planned' : 'enforced']),
+            String(r.summary.by_outcome.failed),
+            r.guard.exceeded === null ? style.colors.green('within') : style.colors.red('EXCEEDED'),
+          ],
+    );
+  }
+  const perAccount = run.accounts.flatMap((account) =>
+    account.run === null || account.run.users.length === 0
+      ? []
+      : [
+          `${title(`Account ${account.account_id} (${account.account_name})`, style)}\n${renderEnforcementTable(account.run, style).trimEnd()}`,
+        ],
+  );
+  return [box.toString(), `${title('Accounts', style)}\n${accounts.toString()}`, ...perAccount]
+    .join('\n\n')
+    .concat('\n');
 }
 
 export function renderRestoreTable(untrusted: RestoreRun, style: Style): string {

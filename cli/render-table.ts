@@ -71,7 +71,7 @@ const STATUS_EMOJI: Record<ComplianceStatus, string> = {
   exempted: '➖',
 };
 
-function statusText(status: ComplianceStatus, style: Style): string {
+export function statusText(status: ComplianceStatus, style: Style): string {
   const label = STATUS_LABEL[status];
   const text = style.fancy ? `${STATUS_EMOJI[status]} ${label}` : label;
   const color = {
@@ -83,7 +83,7 @@ function statusText(status: ComplianceStatus, style: Style): string {
   return color(text);
 }
 
-function riskText(risk: Risk, style: Style): string {
+export function riskText(risk: Risk, style: Style): string {
   const color = { high: style.colors.red, medium: style.colors.yellow, low: style.colors.green }[risk];
   return color(risk.toUpperCase());
 }
@@ -120,19 +120,45 @@ function mfaText(user: MfaReportUser, style: Style): string {
 }
 
 function users(report: MfaReport, style: Style): string {
-  if (report.users.length === 0) return `${title('Users', style)}\nNo IAM users in scope.`;
+  return usersSection(report.users, style);
+}
+
+/** One row per user; `account` adds a first column (the organization's report). */
+export function usersSection<U extends MfaReportUser>(
+  list: readonly U[],
+  style: Style,
+  account?: { readonly head: string; readonly cell: (user: U) => string },
+): string {
+  if (list.length === 0) return `${title('Users', style)}\nNo IAM users in scope.`;
   const rows = table(
     style,
     {
-      head: ['User', 'MFA', 'Console', 'Keys', 'Last activity', 'Assessment'],
-      colAligns: ['left', 'left', 'left', 'right', 'left', 'left'],
-      colWidths: [null, null, null, null, null, 52],
+      head: [
+        ...(account === undefined ? [] : [account.head]),
+        'User',
+        'MFA',
+        'Console',
+        'Keys',
+        'Last activity',
+        'Assessment',
+      ],
+      colAligns: [
+        ...(account === undefined ? [] : ['left' as const]),
+        'left',
+        'left',
+        'left',
+        'right',
+        'left',
+        'left',
+      ],
+      colWidths: [...(account === undefined ? [] : [null]), null, null, null, null, null, 52],
       wordWrap: true,
     },
     false,
   );
-  for (const user of report.users) {
+  for (const user of list) {
     rows.push([
+      ...(account === undefined ? [] : [account.cell(user)]),
       user.username,
       mfaText(user, style),
       user.console_access ? 'yes' : 'no',
@@ -257,6 +283,6 @@ function recommendations(report: MfaReport, style: Style): string {
   ].join('\n');
 }
 
-function formatDateTime(iso: string): string {
+export function formatDateTime(iso: string): string {
   return iso.slice(0, 16).replace('T', ' ');
 }

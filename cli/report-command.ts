@@ -30,6 +30,11 @@ export interface ReportFlags extends AssessmentFlags {
   readonly saveReport?: string | undefined;
   /** Import the findings into the account's Security Hub. */
   readonly securityHub?: boolean | undefined;
+  /** Every account of the organization. */
+  readonly org?: boolean | undefined;
+  readonly roleName?: string | undefined;
+  readonly accounts?: string | undefined;
+  readonly accountConcurrency?: number | undefined;
 }
 
 export interface CommandContext {
@@ -107,10 +112,41 @@ export function flagPatterns(flag: string, value: string | undefined): string[] 
   }
 }
 
+/** The organization's options go with --org, and --org with neither Security Hub option (yet). */
+function checkOrgFlags(flags: ReportFlags): void {
+  if (flags.org !== true) {
+    const given = [
+      flags.roleName === undefined ? undefined : '--role-name',
+      flags.accounts === undefined ? undefined : '--accounts',
+      flags.accountConcurrency === undefined ? undefined : '--account-concurrency',
+    ].find((flag) => flag !== undefined);
+    if (given !== undefined) {
+      throw new UsageError(`${given} goes with --org: awssec iam-mfa report --org ${given} …`);
+    }
+    return;
+  }
+  if (flags.securityHub === true || flags.output === 'asff') {
+    throw new UsageError(
+      `${flags.securityHub === true ? '--security-hub' : '-o asff'} works on one account, not with --org: run it in each account`,
+    );
+  }
+}
+
 export async function runReportCommand(flags: ReportFlags, context: CommandContext): Promise<number> {
   const { io } = context;
   const selection = await selectionFromFlags(flags);
+  checkOrgFlags(flags);
   if (flags.saveReport !== undefined) await checkSavePath(flags.saveReport);
+  if (flags.org === true) {
+    const { runOrgReport } = await import('./org-report-command.ts');
+    const { code, report } = await runOrgReport(flags, selection, context);
+    const nobody = warnUnmatchedIncludes(
+      context,
+      report.settings.include_users,
+      report.settings.include_users_unmatched,
+    );
+    return nobody ? 1 : code;
+  }
   const progress = startProgress(io.stderr, flags.progress !== false, io.progressDelayMs);
   const now = context.now?.() ?? new Date();
   let assessed: Awaited<ReturnType<typeof assessAccount>>;

@@ -3,8 +3,10 @@ import type { Stats } from 'node:fs';
 import { lstat, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { MfaReport } from '../lambdas/core/mfa-report.ts';
-import { reportToCsv } from '../lambdas/core/report-csv.ts';
+import type { OrgMfaReport } from '../lambdas/core/org-report.ts';
+import { orgReportToCsv, reportToCsv } from '../lambdas/core/report-csv.ts';
 import type { ReportFormat } from './choices.ts';
+import { renderOrgReportTable } from './render-org-table.ts';
 import { renderReportTable } from './render-table.ts';
 import { PLAIN_STYLE, type Style } from './terminal.ts';
 import { UsageError } from './usage-error.ts';
@@ -26,8 +28,11 @@ export function formatResult<T>(
   }
 }
 
-export function formatReport(report: MfaReport, format: ReportFormat, style: Style): string {
-  return formatResult(report, format, style, { csv: reportToCsv, table: renderReportTable });
+/** An account's report, or an organization's (`--org`). */
+export function formatReport(report: MfaReport | OrgMfaReport, format: ReportFormat, style: Style): string {
+  return 'accounts' in report
+    ? formatResult(report, format, style, { csv: orgReportToCsv, table: renderOrgReportTable })
+    : formatResult(report, format, style, { csv: reportToCsv, table: renderReportTable });
 }
 
 /** `.json` and `.csv` files get that format; any other name gets the `--output` format. */
@@ -91,7 +96,7 @@ export async function checkSavePath(path: string): Promise<void> {
  */
 export async function saveReport(
   path: string,
-  report: MfaReport,
+  report: MfaReport | OrgMfaReport,
   format: ReportFormat,
   // The temporary name's random part: a test fixes it to plant something under it.
   randomPart: () => string = () => randomBytes(8).toString('hex'),

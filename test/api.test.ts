@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/program.ts';
-import { enforceMfaCompliance, generateMfaReport, InvalidOptionError } from '../index.ts';
+import {
+  enforceMfaCompliance,
+  generateMfaReport,
+  generateOrgMfaReport,
+  InvalidOptionError,
+} from '../index.ts';
 import { testClientSettings, testClients } from './support/aws.ts';
 import { captureIo } from './support/cli.ts';
 import { useMoto } from './support/moto-harness.ts';
@@ -131,5 +136,23 @@ describe('enforceMfaCompliance', () => {
     [{ maxPercent: Number.POSITIVE_INFINITY }, 'maxPercent must be a percentage above 0 and at most 100'],
   ] as [Record<string, unknown>, string][])('refuses %j before any AWS call', (options, message) =>
     expectRefusal(enforceMfaCompliance, options, message),
+  );
+});
+
+describe('generateOrgMfaReport', () => {
+  it.each([
+    ...REPORT_REFUSALS.map(([options, message]) => [{ ...options, organization: {} }, message]),
+    [{ organization: { roleName: 'a/b' } }, "organization.roleName: 'a/b' is not an IAM role name"],
+    [{ organization: { accounts: '' } }, "organization.accounts: '' names nobody"],
+    [
+      { organization: { accounts: ['1234'] } },
+      "organization.accounts: '1234' is not a 12-digit AWS account id",
+    ],
+    [
+      { organization: { concurrency: 0 } },
+      'organization.concurrency must be a whole number of accounts at once from 1 to 64 (got 0)',
+    ],
+  ] as [Record<string, unknown>, string][])('refuses %j before any AWS call', (options, message) =>
+    expectRefusal((o) => generateOrgMfaReport(o as never), options, message),
   );
 });

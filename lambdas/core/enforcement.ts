@@ -98,13 +98,15 @@ export function blastRadiusExceeded(
   targets: number,
   usersInAccount: number,
   limits: BlastRadiusLimits,
+  /** What the users are counted over, for the message. */
+  scope: 'account' | 'organization' = 'account',
 ): string | undefined {
   const percent = usersInAccount === 0 ? 0 : (targets / usersInAccount) * 100;
   const over: string[] = [];
   if (targets > limits.maxUsers) over.push(`more than --max-users ${limits.maxUsers}`);
   if (percent > limits.maxPercent) {
     over.push(
-      `${percent.toFixed(1)}% of the account's ${usersInAccount} users, above --max-percent ${limits.maxPercent}`,
+      `${percent.toFixed(1)}% of the ${scope}'s ${usersInAccount} users, above --max-percent ${limits.maxPercent}`,
     );
   }
   return over.length === 0

@@ -223,7 +223,7 @@ function accountRisk(
 }
 
 /** One decimal; an empty group counts as fully covered. */
-function percent(part: number, whole: number): number {
+export function percent(part: number, whole: number): number {
   return whole === 0 ? 100 : Math.round((part / whole) * 1000) / 10;
 }
 

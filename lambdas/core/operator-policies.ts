@@ -3,6 +3,7 @@ import {
   BULK_REPORT_PERMISSIONS,
   ENFORCE_PERMISSIONS,
   ENFORCE_RECORD_PERMISSIONS,
+  ORGANIZATION_PERMISSIONS,
   type Permission,
   type PermissionCondition,
   type PermissionScope,
@@ -51,6 +52,8 @@ export interface OperatorPolicyOptions {
   readonly recordBucket?: string | undefined;
   /** report with `--security-hub`: adds Security Hub's read and import. */
   readonly securityHub?: boolean | undefined;
+  /** report or enforce with `--org`: adds listing the accounts and assuming this role in each. */
+  readonly organizationRole?: string | undefined;
 }
 
 const RECORD_PERMISSIONS: Readonly<Partial<Record<OperatorCommand, readonly Permission[]>>> = {
@@ -74,6 +77,8 @@ export function operatorPolicy(
     // Only the default product of an account: Security Hub takes a finding through it only from
     // that account itself, for that account (AwsAccountId must be the caller's).
     'security-hub-product': `arn:${partition}:securityhub:*:${OWN_ACCOUNT}:product/${OWN_ACCOUNT}/default`,
+    // Every account's role of that name: the organization's accounts are not known in advance.
+    'member-role': `arn:${partition}:iam::*:role/${options.organizationRole ?? ''}`,
   };
   const conditions: Record<PermissionCondition, IamPolicyStatement['Condition']> = {
     'require-mfa-policy': { ArnEquals: { 'iam:PolicyARN': resources['require-mfa-policy'] } },
@@ -87,6 +92,9 @@ export function operatorPolicy(
     ...PERMISSIONS[command],
     ...(options.recordBucket === undefined ? [] : (RECORD_PERMISSIONS[command] ?? [])),
     ...(options.securityHub === true && command === 'report' ? SECURITY_HUB_PERMISSIONS : []),
+    ...(options.organizationRole !== undefined && (command === 'report' || command === 'enforce')
+      ? ORGANIZATION_PERMISSIONS
+      : []),
   ];
   const groups = new Map<string, { on: PermissionScope; only?: PermissionCondition; actions: string[] }>();
   for (const permission of unique(permissions)) {
@@ -127,6 +135,7 @@ const SCOPE_NAMES: Record<PermissionScope, string> = {
   'record-bucket': 'RecordBucket',
   'security-hub': 'SecurityHub',
   'security-hub-product': 'SecurityHubProduct',
+  'member-role': 'MemberRole',
 };
 const CONDITION_NAMES: Record<PermissionCondition, string> = {
   'require-mfa-policy': 'OnlyRequireMfa',

@@ -28,6 +28,8 @@ export const OPTION_RANGES = {
   maxUsers: { min: 1, max: 5000, whole: true, unit: 'users' },
   maxPercent: { min: 0, max: 100, whole: false, aboveMin: true, unit: 'percent' },
   concurrency: { min: 1, max: 64, whole: true, unit: 'simultaneous calls' },
+  /** Accounts of an organization read at once; each runs its own calls at `concurrency`. */
+  accountConcurrency: { min: 1, max: 64, whole: true, unit: 'accounts at once' },
   /** A day: a longer window would keep quiet about repeated root sign-ins for too long. */
   alertWindowMinutes: { min: 1, max: 1440, whole: true, unit: 'minutes' },
 } as const satisfies Record<string, NumberRange>;

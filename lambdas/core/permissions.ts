@@ -12,7 +12,8 @@ export interface Permission {
    * so `*`), `users` (`user/*`), `require-mfa-policy` (that policy's ARN),
    * `record-objects` and `record-bucket` (the record bucket's `records/`),
    * `security-hub` (the account's hub) and `security-hub-product` (the
-   * account's own default product, which custom findings are imported into).
+   * account's own default product, which custom findings are imported into),
+   * `member-role` (the role `--org` assumes in every account).
    */
   readonly on: PermissionScope;
   /**
@@ -31,7 +32,8 @@ export type PermissionScope =
   | 'record-objects'
   | 'record-bucket'
   | 'security-hub'
-  | 'security-hub-product';
+  | 'security-hub-product'
+  | 'member-role';
 export type PermissionCondition = 'require-mfa-policy' | 'tool-tags';
 
 /** `awssec iam-mfa report`, bulk source (the default). */
@@ -248,6 +250,24 @@ export const SECURITY_HUB_PERMISSIONS: readonly Permission[] = [
     action: 'securityhub:BatchImportFindings',
     why: "imports the findings into the account's default product (with --security-hub)",
     on: 'security-hub-product',
+  },
+];
+
+/**
+ * `report --org` and `enforce --org`, besides what the command calls in each
+ * account (which the role assumed there holds): the organization's accounts,
+ * and that role.
+ */
+export const ORGANIZATION_PERMISSIONS: readonly Permission[] = [
+  {
+    action: 'organizations:ListAccounts',
+    why: "the organization's accounts (from the management account or a delegated administrator)",
+    on: 'account',
+  },
+  {
+    action: 'sts:AssumeRole',
+    why: 'acts in each other account through its role (--role-name, --enforce-role-name)',
+    on: 'member-role',
   },
 ];
 

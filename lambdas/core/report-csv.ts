@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
-import type { MfaReport } from './mfa-report.ts';
+import type { MfaReport, MfaReportUser } from './mfa-report.ts';
+import type { OrgMfaReport } from './org-report.ts';
 
 const COLUMNS = [
   'username',
@@ -40,10 +41,18 @@ export function toCsv<const C extends string>(
 
 /** One row per user; lists (device kinds, reasons) are joined with `; `. */
 export function reportToCsv(report: MfaReport): string {
-  const rows = report.users.map((user) => ({
+  return toCsv(report.users.map(userRow), COLUMNS);
+}
+
+/** The organization's users, each row led by the account. */
+export function orgReportToCsv(report: OrgMfaReport): string {
+  return toCsv(report.users.map(userRow), ['account_id', 'account_name', ...COLUMNS] as const);
+}
+
+function userRow<U extends MfaReportUser>(user: U) {
+  return {
     ...user,
     mfa_devices: user.mfa_devices.map((device) => `${device.kind} ${device.serial_number}`).join('; '),
     reasons: user.reasons.join('; '),
-  }));
-  return toCsv(rows, COLUMNS);
+  };
 }

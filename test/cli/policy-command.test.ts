@@ -67,6 +67,15 @@ describe('awssec iam-mfa policy: printing', () => {
       operatorPolicy('restore', { recordBucket: 'audit-records' }),
     ],
     [['--operator', 'report', '--security-hub'], operatorPolicy('report', { securityHub: true })],
+    [['--operator', 'report', '--org'], operatorPolicy('report', { organizationRole: 'AwssecIamMfaAudit' })],
+    [
+      ['--operator', 'report', '--org', '--role-name', 'Auditor'],
+      operatorPolicy('report', { organizationRole: 'Auditor' }),
+    ],
+    [
+      ['--operator', 'enforce', '--org'],
+      operatorPolicy('enforce', { organizationRole: 'AwssecIamMfaEnforce' }),
+    ],
   ])('%j prints its policy, with no AWS call', async (args, document) => {
     const { code, stdout } = await awssec(args);
     expect(code).toBe(0);
@@ -110,6 +119,14 @@ describe('awssec iam-mfa policy: printing', () => {
     [
       ['--operator', 'enforce', '--security-hub'],
       '--security-hub goes with --operator report: awssec iam-mfa policy --operator report --security-hub',
+    ],
+    [
+      ['--operator', 'restore', '--org'],
+      '--org goes with --operator report or enforce: awssec iam-mfa policy --operator report --org',
+    ],
+    [
+      ['--operator', 'report', '--role-name', 'Auditor'],
+      '--role-name goes with --org: awssec iam-mfa policy --operator report --org --role-name NAME',
     ],
     [
       ['--security-hub'],

@@ -16,6 +16,7 @@ import {
   BULK_REPORT_PERMISSIONS,
   ENFORCE_PERMISSIONS,
   ENFORCE_RECORD_PERMISSIONS,
+  ORGANIZATION_PERMISSIONS,
   type Permission,
   REPAIR_PERMISSIONS,
   RESTORE_PERMISSIONS,
@@ -41,6 +42,7 @@ interface Request {
 const BUCKET = 'audit-records';
 
 const HUB = `arn:aws:securityhub:eu-west-1:${ACCOUNT}:hub/default`;
+const MEMBER_AUDIT_ROLE = 'arn:aws:iam::210987654321:role/AwssecIamMfaAudit';
 const OWN_PRODUCT = `arn:aws:securityhub:eu-west-1:${ACCOUNT}:product/${ACCOUNT}/default`;
 
 async function decide(
@@ -62,7 +64,14 @@ async function decide(
         },
       },
       identityPolicies: [
-        { name: command, policy: operatorPolicy(command, { recordBucket: BUCKET, securityHub }) },
+        {
+          name: command,
+          policy: operatorPolicy(command, {
+            recordBucket: BUCKET,
+            securityHub,
+            ...(securityHub ? { organizationRole: 'AwssecIamMfaAudit' } : {}),
+          }),
+        },
       ],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
@@ -83,6 +92,7 @@ function requestFor(permission: Permission): Request {
     'record-bucket': `arn:aws:s3:::${BUCKET}`,
     'security-hub': HUB,
     'security-hub-product': OWN_PRODUCT,
+    'member-role': MEMBER_AUDIT_ROLE,
   }[permission.on];
   const context: Record<string, string | string[]> = {};
   if (permission.only === 'require-mfa-policy') context['iam:PolicyARN'] = REQUIRE_MFA;
@@ -91,7 +101,7 @@ function requestFor(permission: Permission): Request {
 }
 
 const COMMANDS: [OperatorCommand, readonly Permission[]][] = [
-  ['report', [...BULK_REPORT_PERMISSIONS, ...SECURITY_HUB_PERMISSIONS]],
+  ['report', [...BULK_REPORT_PERMISSIONS, ...SECURITY_HUB_PERMISSIONS, ...ORGANIZATION_PERMISSIONS]],
   ['enforce', [...ENFORCE_PERMISSIONS, ...ENFORCE_RECORD_PERMISSIONS]],
   ['restore', [...RESTORE_PERMISSIONS, ...RESTORE_RECORD_PERMISSIONS]],
   ['repair', REPAIR_PERMISSIONS],
@@ -150,6 +160,26 @@ describe("report's Security Hub permissions", () => {
     ],
   ])('%s', async (_, request, securityHub, expected) => {
     expect(await decide('report', request, securityHub)).toBe(expected);
+  });
+
+  it.each<[string, Request, EvaluationResult]>([
+    [
+      'assume the audit role of a member',
+      { action: 'sts:AssumeRole', resource: MEMBER_AUDIT_ROLE },
+      'Allowed',
+    ],
+    [
+      "assume a member's administrator role",
+      { action: 'sts:AssumeRole', resource: 'arn:aws:iam::210987654321:role/OrganizationAccountAccessRole' },
+      'ImplicitlyDenied',
+    ],
+    [
+      'create accounts in the organization',
+      { action: 'organizations:CreateAccount', resource: '*' },
+      'ImplicitlyDenied',
+    ],
+  ])('with --org: %s', async (_, request, expected) => {
+    expect(await decide('report', request)).toBe(expected);
   });
 
   it('are given to report only', () => {

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
  * or rewrite moto's answer. The SDK parses whatever comes back for real.
  */
 export interface ProxiedRequest {
-  /** The query protocol's Action (IAM, STS, SNS…); empty for a REST service such as Security Hub. */
+  /** The operation: the query protocol's Action (IAM, STS, SNS…) or the JSON protocol's X-Amz-Target (Organizations); empty for a REST service such as Security Hub. */
   readonly action: string;
   /** The request's path: what a REST service's operation is (`/findings/import`). */
   readonly path?: string;
@@ -47,7 +47,10 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
     try {
       const body = await readBody(request);
       const params = new URLSearchParams(body);
-      action = params.get('Action') ?? '';
+      // The query protocol names the operation in the body; the JSON protocol (Organizations) in a header.
+      const amzTarget = request.headers['x-amz-target'];
+      action =
+        params.get('Action') ?? (typeof amzTarget === 'string' ? (amzTarget.split('.').pop() ?? '') : '');
       seen.set(action, (seen.get(action) ?? 0) + 1);
       inFlight.set(action, (inFlight.get(action) ?? 0) + 1);
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));

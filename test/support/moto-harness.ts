@@ -40,8 +40,11 @@ export interface MotoHarnessOptions {
   readonly reseedOnlyAfterChanges?: boolean;
 }
 
-/** Calls that change nothing moto keeps (GenerateCredentialReport only computes what Get returns). */
-const READ_ONLY = /^(Get|List|Simulate|Describe|GenerateCredentialReport$)/;
+/**
+ * Calls that change nothing moto keeps (GenerateCredentialReport only computes
+ * what Get returns; AssumeRole only hands out credentials for another account).
+ */
+const READ_ONLY = /^(Get|List|Simulate|Describe|GenerateCredentialReport$|AssumeRole$)/;
 
 /**
  * A moto server and the proxy for this test file: started once, reset before
