@@ -1,8 +1,10 @@
 /**
  * The CDK app: reads the deployment config from context (cdk.json or -c),
  * builds the stack in us-east-1 and one that forwards sign-ins from each
- * other configured region, and runs the cdk-nag AwsSolutions checks,
- * which fail synth on any finding that is not acknowledged with a reason.
+ * other configured region (in organization mode the main stack also builds
+ * the member stack, in an app of its own, for its StackSet), and runs the
+ * cdk-nag AwsSolutions checks on both apps, which fail synth on any finding
+ * that is not acknowledged with a reason.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -10,11 +12,13 @@ import { addAwssecStacks } from '../lib/awssec-app.ts';
 import { type AwssecConfig, ConfigError, checkContextKeys, readConfig } from '../lib/config.ts';
 
 const app = new App();
+// The same checks for the member stack, which organization mode synthesizes in an app of its own.
+const addNagChecks = (scope: App) => Validations.of(scope).addPlugins(new AwsSolutionsChecks(scope));
 
-let config: AwssecConfig;
 try {
   checkContextKeys(Object.keys(app.node.getAllContext()));
-  config = readConfig((key) => app.node.tryGetContext(key));
+  const config: AwssecConfig = readConfig((key) => app.node.tryGetContext(key));
+  addAwssecStacks(app, config, process.env.CDK_DEFAULT_ACCOUNT, { prepareMemberApp: addNagChecks });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   // One line naming the key, not a stack trace.
@@ -22,6 +26,4 @@ try {
   process.exit(1);
 }
 
-addAwssecStacks(app, config, process.env.CDK_DEFAULT_ACCOUNT);
-
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+addNagChecks(app);

@@ -6,7 +6,17 @@
  * else. Console sign-ins recorded in other regions arrive on the regions bus,
  * forwarded by those regions' stacks (lib/regional-forwarding-stack.ts).
  */
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  type App,
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Token,
+} from 'aws-cdk-lib';
+import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
 import { Dashboard, GraphWidget, type IMetric, Metric, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { type CfnEventBus, EventBus, type IEventBus, Schedule } from 'aws-cdk-lib/aws-events';
@@ -16,7 +26,6 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { REQUIRE_MFA_POLICY_NAME } from '../lambdas/core/policies.ts';
 import {
   ALERT_TABLE_KEYS,
   ENV,
@@ -26,15 +35,24 @@ import {
   METRICS,
   type MetricName,
 } from '../lambdas/function-contract.ts';
-import type { AwssecConfig } from './config.ts';
+import { type AwssecConfig, ConfigError } from './config.ts';
 import { AwssecFunction } from './constructs/awssec-function.ts';
 import { ALERT_RULES, CREATE_USER_RULE } from './event-patterns.ts';
 import {
   alertsPermissions,
+  iamResourcesOf,
   nightlyPermissions,
   onboardingPermissions,
   type PermissionResources,
 } from './function-permissions.ts';
+import {
+  type AwssecIamMfaMemberStack,
+  CENTRAL_ROLE_NAMES,
+  MEMBER_ROLE_NAMES,
+  MEMBER_STACK_SET_NAME,
+  memberRegions,
+  synthesizeMemberStack,
+} from './member-stack.ts';
 import { acknowledge } from './nag.ts';
 import {
   FORWARDING_DLQ_NAME,
@@ -45,6 +63,8 @@ import {
 
 export interface AwssecIamMfaStackProps extends StackProps {
   readonly config: AwssecConfig;
+  /** Given the member stack's own app before its synth (organization mode): bin/app.ts adds cdk-nag there. */
+  readonly prepareMemberApp?: (app: App) => void;
 }
 
 type FunctionName = keyof typeof FUNCTIONS;
@@ -91,6 +111,14 @@ export class AwssecIamMfaStack extends Stack {
   /** The bus the other regions' stacks forward sign-ins to; none when config.regions names no other region. */
   readonly regionsBus: EventBus | undefined;
   readonly dashboard: Dashboard;
+  /** Organization mode: the StackSet that installs the member stack, and that stack as synthesized for it. */
+  readonly organization:
+    | {
+        readonly stackSet: CfnStackSet;
+        readonly memberStack: AwssecIamMfaMemberStack;
+        readonly templateBody: string;
+      }
+    | undefined;
 
   constructor(scope: Construct, id: string, props: AwssecIamMfaStackProps) {
     super(scope, id, {
@@ -104,6 +132,11 @@ export class AwssecIamMfaStack extends Stack {
       );
     }
     const { config } = props;
+    if (config.organization && Token.isUnresolved(this.account)) {
+      throw new ConfigError(
+        "context organization: organization mode names this stack's account in the member roles' trust and the StackSet: deploy with credentials for that account (the CDK then sets CDK_DEFAULT_ACCOUNT), e.g. --profile",
+      );
+    }
 
     // The security topic, encrypted with its own key. CloudWatch alarms publish through SNS, which
     // needs the key on the alarms' behalf; the functions' roles get the key through SNS only.
@@ -195,6 +228,7 @@ export class AwssecIamMfaStack extends Stack {
       description: 'awssec iam-mfa: attaches RequireMFA to each new IAM user and mails the MFA set-up steps',
       environment: environmentOf('onboarding'),
       timeout: Duration.minutes(1),
+      ...(config.organization ? { roleName: CENTRAL_ROLE_NAMES.onboarding } : {}),
     });
     const nightly = new AwssecFunction(this, 'Nightly', {
       ...common,
@@ -204,6 +238,7 @@ export class AwssecIamMfaStack extends Stack {
       environment: environmentOf('nightly'),
       timeout: Duration.minutes(15),
       memorySize: 1024,
+      ...(config.organization ? { roleName: CENTRAL_ROLE_NAMES.nightly } : {}),
     });
     const alerts = new AwssecFunction(this, 'Alerts', {
       ...common,
@@ -234,13 +269,7 @@ export class AwssecIamMfaStack extends Stack {
     );
 
     const resources: PermissionResources = {
-      users: this.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: '*' }),
-      requireMfaPolicy: this.formatArn({
-        service: 'iam',
-        region: '',
-        resource: 'policy',
-        resourceName: REQUIRE_MFA_POLICY_NAME,
-      }),
+      ...iamResourcesOf(this),
       sesIdentities: this.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }),
       reportObjects: this.reportBucket.arnForObjects('reports/*'),
       reportBucket: this.reportBucket.bucketArn,
@@ -255,6 +284,15 @@ export class AwssecIamMfaStack extends Stack {
         resource: 'product',
         resourceName: `${this.account}/default`,
       }),
+      ...(config.organization
+        ? {
+            memberRoles: {
+              audit: this.memberRoleArn(MEMBER_ROLE_NAMES.audit),
+              enforce: this.memberRoleArn(MEMBER_ROLE_NAMES.enforce),
+              onboarding: this.memberRoleArn(MEMBER_ROLE_NAMES.onboarding),
+            },
+          }
+        : {}),
     };
     onboarding.grant(...onboardingPermissions(config, resources));
     nightly.grant(...nightlyPermissions(config, resources));
@@ -267,7 +305,11 @@ export class AwssecIamMfaStack extends Stack {
       // A run that EventBridge could not start within the hour is better left to the next night.
       maxEventAge: Duration.hours(1),
     });
-    this.regionsBus = forwardedRegions(config).length === 0 ? undefined : this.buildRegionsBus();
+    // Organization mode forwards the member accounts' events to it too.
+    this.regionsBus =
+      forwardedRegions(config).length === 0 && !config.organization
+        ? undefined
+        : this.buildRegionsBus(config);
     // The alerts start from this region's own events on the default bus, and from the other regions' on theirs.
     const buses: { idPrefix: string; eventBus?: IEventBus; origin: string }[] = [
       { idPrefix: '', origin: '' },
@@ -285,6 +327,17 @@ export class AwssecIamMfaStack extends Stack {
       }
     }
 
+    if (config.organization && this.regionsBus !== undefined) {
+      onboarding.addTrigger(`Forwarded${CREATE_USER_RULE.id}`, {
+        description: `${CREATE_USER_RULE.description}, forwarded from a member account`,
+        eventPattern: CREATE_USER_RULE.eventPattern,
+        eventBus: this.regionsBus,
+      });
+    }
+    this.organization = config.organization
+      ? this.buildMemberStackSet(config, props.prepareMemberApp)
+      : undefined;
+
     this.dashboard = this.buildDashboard(Object.values(this.functions), forwardedRegions(config));
 
     new CfnOutput(this, 'SecurityTopicArn', {
@@ -299,33 +352,117 @@ export class AwssecIamMfaStack extends Stack {
       value: this.dashboard.dashboardName,
       description: 'The CloudWatch dashboard of the compliance figures',
     });
+    if (this.organization !== undefined) {
+      new CfnOutput(this, 'MemberStackSetName', {
+        value: MEMBER_STACK_SET_NAME,
+        description:
+          "The StackSet that installs the member roles and event forwarding in the organization's accounts",
+      });
+    }
+  }
+
+  /** `arn:PARTITION:iam::*:role/NAME`: the member role in whichever account of the organization. */
+  private memberRoleArn(name: string): string {
+    return this.formatArn({ service: 'iam', region: '', account: '*', resource: 'role', resourceName: name });
+  }
+
+  /**
+   * The service-managed StackSet of the member stack: every account of the
+   * target OUs but this one (covered by this stack and the regional ones),
+   * and each account that joins them later, in us-east-1 and every region of
+   * `regions`. Created as the delegated administrator: see docs/deploy.md.
+   */
+  private buildMemberStackSet(
+    config: AwssecConfig,
+    prepareMemberApp: ((app: App) => void) | undefined,
+  ): NonNullable<AwssecIamMfaStack['organization']> {
+    const { stack: memberStack, templateBody } = synthesizeMemberStack(
+      this,
+      { config, centralAccount: this.account },
+      prepareMemberApp,
+    );
+    const stackSet = new CfnStackSet(this, 'MemberStackSet', {
+      stackSetName: MEMBER_STACK_SET_NAME,
+      description:
+        'awssec iam-mfa: the member roles (AwssecIamMfaAudit, AwssecIamMfaEnforce, AwssecIamMfaOnboarding) and the forwarding of IAM and sign-in events to the central account',
+      permissionModel: 'SERVICE_MANAGED',
+      callAs: 'DELEGATED_ADMIN',
+      autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+      // The member roles have fixed names, which the central functions build ARNs from.
+      capabilities: ['CAPABILITY_NAMED_IAM'],
+      managedExecution: { Active: true },
+      operationPreferences: {
+        regionConcurrencyType: 'PARALLEL',
+        maxConcurrentPercentage: 10,
+        failureTolerancePercentage: 10,
+      },
+      stackInstancesGroup: [
+        {
+          deploymentTargets: {
+            organizationalUnitIds: [...config.targetOus],
+            // This account has this stack's own rules: a member stack here would forward its events twice.
+            accounts: [this.account],
+            accountFilterType: 'DIFFERENCE',
+          },
+          regions: [...memberRegions(config)],
+        },
+      ],
+      templateBody,
+    });
+    // The member rules' target must exist before they are created.
+    if (this.regionsBus !== undefined) stackSet.node.addDependency(this.regionsBus);
+    return { stackSet, memberStack, templateBody };
   }
 
   /**
    * A bus of its own for the forwarded events, not the default bus: an
    * organisation may route other accounts' events through the default bus's
    * policy, which this stack then leaves alone. Only this account may put
-   * events on it, as the regional stacks' forwarding roles do.
+   * events on it, as the regional stacks' forwarding roles do; in
+   * organization mode, any principal of the organization, as the member
+   * accounts' forwarding roles do, and nobody outside it.
    */
-  private buildRegionsBus(): EventBus {
+  private buildRegionsBus(config: AwssecConfig): EventBus {
     const bus = new EventBus(this, 'RegionsBus', {
       eventBusName: REGIONS_BUS_NAME,
-      description: 'awssec iam-mfa: console sign-ins recorded in other regions, forwarded here',
+      description: config.organization
+        ? "awssec iam-mfa: console sign-ins recorded in other regions, and the member accounts' IAM and sign-in events, forwarded here"
+        : 'awssec iam-mfa: console sign-ins recorded in other regions, forwarded here',
     });
+    // Its ARN from its name: the attribute would make the bus depend on itself.
+    const arn = regionsBusArn(this);
     // The bus's own Policy property: EventBus.addToResourcePolicy's EventBusPolicy resource prints a
     // deprecation warning at every synth.
     (bus.node.defaultChild as CfnEventBus).policy = new PolicyDocument({
-      statements: [
-        new PolicyStatement({
-          sid: 'OnlyThisAccountPutsEvents',
-          effect: Effect.DENY,
-          principals: [new AnyPrincipal()],
-          actions: ['events:PutEvents'],
-          // Its ARN from its name: the attribute would make the bus depend on itself.
-          resources: [regionsBusArn(this)],
-          conditions: { StringNotEquals: { 'aws:PrincipalAccount': this.account } },
-        }),
-      ],
+      statements: config.organization
+        ? [
+            new PolicyStatement({
+              sid: 'OrganizationPutsEvents',
+              effect: Effect.ALLOW,
+              principals: [new AnyPrincipal()],
+              actions: ['events:PutEvents'],
+              resources: [arn],
+              conditions: { StringEquals: { 'aws:PrincipalOrgID': config.organizationId } },
+            }),
+            new PolicyStatement({
+              sid: 'OnlyThisOrganizationPutsEvents',
+              effect: Effect.DENY,
+              principals: [new AnyPrincipal()],
+              actions: ['events:PutEvents'],
+              resources: [arn],
+              conditions: { StringNotEquals: { 'aws:PrincipalOrgID': config.organizationId } },
+            }),
+          ]
+        : [
+            new PolicyStatement({
+              sid: 'OnlyThisAccountPutsEvents',
+              effect: Effect.DENY,
+              principals: [new AnyPrincipal()],
+              actions: ['events:PutEvents'],
+              resources: [arn],
+              conditions: { StringNotEquals: { 'aws:PrincipalAccount': this.account } },
+            }),
+          ],
     });
     return bus;
   }

@@ -46,6 +46,16 @@ export interface AwssecConfig {
    * whether listed or not.
    */
   readonly regions: readonly string[];
+  /**
+   * Organization mode: the main stack also installs, through a service-managed
+   * StackSet, the member roles and event forwarding in the accounts of
+   * `targetOus`. Off: one account, exactly as without it.
+   */
+  readonly organization: boolean;
+  /** `o-…`: the organization the member roles and the central bus trust; organization mode only. */
+  readonly organizationId: string;
+  /** The root (`r-…`) or OUs (`ou-…-…`) whose accounts get the member stack; organization mode only. */
+  readonly targetOus: readonly string[];
 }
 
 /**
@@ -91,6 +101,9 @@ export const DEFAULT_CONFIG: AwssecConfig = {
   alertWindowMinutes: 60,
   securityHub: false,
   regions: DEFAULT_REGIONS,
+  organization: false,
+  organizationId: '',
+  targetOus: [],
 };
 
 export class ConfigError extends Error {
@@ -202,6 +215,35 @@ function regionListValue(key: string, value: unknown): string[] {
   return regions;
 }
 
+/** Organizations' id formats (its API reference): `o-` then 10 to 32 lowercase letters or digits. */
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
+const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+
+function organizationIdValue(key: string, value: unknown): string {
+  const text = stringValue(key, value);
+  if (!ORGANIZATION_ID.test(text)) {
+    throw invalid(key, value, 'is not an organization id (o- and 10 to 32 lowercase letters or digits)');
+  }
+  return text;
+}
+
+/** The root, or OUs, each once: the root already holds every OU, so it goes alone. */
+function targetOuListValue(key: string, value: unknown): string[] {
+  const ids = listValue(key, value, 'OU or root ids');
+  ids.forEach((id, index) => {
+    if (!ROOT_ID.test(id) && !OU_ID.test(id)) {
+      throw invalid(key, id, 'is neither a root id (r-xxxx) nor an OU id (ou-xxxx-xxxxxxxx)');
+    }
+    if (ids.indexOf(id) !== index) throw invalid(key, id, 'is listed twice: name each OU once');
+  });
+  const root = ids.find((id) => ROOT_ID.test(id));
+  if (root !== undefined && ids.length > 1) {
+    throw invalid(key, root, 'is the root, which holds every OU: give the root alone, or OUs only');
+  }
+  return ids;
+}
+
 function booleanValue(key: string, value: unknown): boolean {
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
@@ -262,6 +304,9 @@ const READERS: { readonly [K in keyof AwssecConfig]: Reader<K> } = {
   alertWindowMinutes: rangedValue,
   securityHub: booleanValue,
   regions: regionListValue,
+  organization: booleanValue,
+  organizationId: organizationIdValue,
+  targetOus: targetOuListValue,
 };
 
 /** The context keys this app reads, in the order docs/deploy.md lists them. */
@@ -283,7 +328,35 @@ export function readConfig(context: (key: string) => unknown): AwssecConfig {
       `context senderEmail: mode ${config.mode} warns users by mail before anything happens to them; set senderEmail to an SES-verified address, or use mode report`,
     );
   }
+  checkOrganizationMode(config);
   return config;
+}
+
+/**
+ * Organization mode needs the organization and where to install; single-account
+ * mode refuses them, so that a forgotten `organization=true` is not silent.
+ */
+function checkOrganizationMode(config: AwssecConfig): void {
+  if (!config.organization) {
+    for (const key of ['organizationId', 'targetOus'] as const) {
+      if (config[key].length > 0) {
+        throw new ConfigError(
+          `context ${key}: only organization mode uses it; set organization=true as well, or leave ${key} out`,
+        );
+      }
+    }
+    return;
+  }
+  if (config.organizationId === '') {
+    throw new ConfigError(
+      "context organizationId: organization mode needs the organization's id (o-…: aws organizations describe-organization --query Organization.Id)",
+    );
+  }
+  if (config.targetOus.length === 0) {
+    throw new ConfigError(
+      "context targetOus: organization mode needs where to install the member stack: the root's id for the whole organization (r-…: aws organizations list-roots --query 'Roots[].Id'), or OU ids (ou-…)",
+    );
+  }
 }
 
 /**

@@ -5,15 +5,18 @@
  * dry run's reads; apply: + the writes). The IAM action lists come from
  * lambdas/core/permissions.ts, the CLI's list of what it calls and why.
  */
+import type { Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ENFORCEMENT_TAGS } from '../lambdas/core/enforcement.ts';
 import {
   actionsOf,
   BULK_REPORT_PERMISSIONS,
   ENFORCE_PERMISSIONS,
+  ONBOARDING_PERMISSIONS,
   type PermissionScope,
   SECURITY_HUB_PERMISSIONS,
 } from '../lambdas/core/permissions.ts';
+import { REQUIRE_MFA_POLICY_NAME } from '../lambdas/core/policies.ts';
 import { WARNED_TAG } from '../lambdas/core/warnings.ts';
 import type { AwssecConfig } from './config.ts';
 
@@ -47,6 +50,28 @@ export interface PermissionResources {
   readonly securityHub: string;
   /** `arn:PARTITION:securityhub:REGION:ACCOUNT:product/ACCOUNT/default`: the account's own product. */
   readonly securityHubProduct: string;
+  /**
+   * Organization mode: each member role's ARN in any account
+   * (`arn:PARTITION:iam::*:role/AwssecIamMfaAudit`), which the central
+   * functions may assume in the organization's accounts only.
+   */
+  readonly memberRoles?: Readonly<Record<'audit' | 'enforce' | 'onboarding', string>> | undefined;
+}
+
+/** The IAM ARNs alone: a member account's roles name these and nothing else. */
+export type IamResources = Pick<PermissionResources, 'users' | 'requireMfaPolicy'>;
+
+/** The stack's account's users and RequireMFA policy (a token account when the stack names none). */
+export function iamResourcesOf(stack: Stack): IamResources {
+  return {
+    users: stack.formatArn({ service: 'iam', region: '', resource: 'user', resourceName: '*' }),
+    requireMfaPolicy: stack.formatArn({
+      service: 'iam',
+      region: '',
+      resource: 'policy',
+      resourceName: REQUIRE_MFA_POLICY_NAME,
+    }),
+  };
 }
 
 const actionsOn = (scope: PermissionScope): ReadonlySet<string> =>
@@ -93,7 +118,7 @@ function allow(
 }
 
 /** AttachUserPolicy, for the RequireMFA policy and no other. */
-function attachRequireMfaOnly(r: PermissionResources): RolePermission {
+function attachRequireMfaOnly(r: IamResources): RolePermission {
   return {
     statement: allow('AttachRequireMfaOnly', [ATTACH_USER_POLICY], [r.users], {
       ArnEquals: { 'iam:PolicyARN': r.requireMfaPolicy },
@@ -128,18 +153,54 @@ function publishToTopic(sid: string, r: PermissionResources): RolePermission[] {
   ];
 }
 
-/** Onboarding: read the new user, attach RequireMFA (creating the policy on first need), mail the steps. */
-export function onboardingPermissions(config: AwssecConfig, r: PermissionResources): RolePermission[] {
+/**
+ * Onboarding's IAM calls (ONBOARDING_PERMISSIONS): read the new user, attach
+ * RequireMFA only, read or create that policy. The central function's role
+ * has them for its own account; the member role AwssecIamMfaOnboarding for
+ * its account.
+ */
+export function onboardingIamPermissions(r: IamResources): RolePermission[] {
+  const on = (scope: PermissionScope, condition?: 'require-mfa-policy') =>
+    actionsOf(
+      ONBOARDING_PERMISSIONS.filter((permission) => permission.on === scope && permission.only === condition),
+    );
   return [
     {
-      statement: allow('ReadNewUser', ['iam:GetUser'], [r.users]),
+      statement: allow('ReadNewUser', on('users'), [r.users]),
       wildcardReason: `${USERS_REASON}; GetUser is read-only`,
     },
     attachRequireMfaOnly(r),
-    {
-      statement: allow('ReadOrCreateRequireMfaPolicy', [...REQUIRE_MFA_POLICY_ACTIONS], [r.requireMfaPolicy]),
-    },
+    { statement: allow('ReadOrCreateRequireMfaPolicy', on('require-mfa-policy'), [r.requireMfaPolicy]) },
+  ];
+}
+
+/**
+ * AssumeRole on member roles, in accounts of this organization only
+ * (`aws:ResourceOrgID`): the accounts are the organization's, which change
+ * after deployment, so the ARNs name every account.
+ */
+function assumeMemberRoles(config: AwssecConfig, sid: string, roleArns: readonly string[]): RolePermission {
+  return {
+    statement: allow(sid, ['sts:AssumeRole'], roleArns, {
+      StringEquals: { 'aws:ResourceOrgID': config.organizationId },
+    }),
+    wildcardReason:
+      "iam::*:role/NAME: the member role of that name in whichever account of the organization (accounts join after deployment); the condition aws:ResourceOrgID allows this organization's accounts only",
+  };
+}
+
+/**
+ * Onboarding: read the new user, attach RequireMFA (creating the policy on
+ * first need), mail the steps; in organization mode, assume a member
+ * account's onboarding role to do the same there.
+ */
+export function onboardingPermissions(config: AwssecConfig, r: PermissionResources): RolePermission[] {
+  return [
+    ...onboardingIamPermissions(r),
     ...sendMailAsSender(config, r),
+    ...(r.memberRoles === undefined
+      ? []
+      : [assumeMemberRoles(config, 'AssumeMemberOnboardingRole', [r.memberRoles.onboarding])]),
   ];
 }
 
@@ -155,32 +216,36 @@ export function alertsPermissions(r: PermissionResources): RolePermission[] {
   ];
 }
 
-/** Nightly: the report always; warnings in warn and enforce mode; enforcement's reads in enforce mode, its writes only with apply. */
-export function nightlyPermissions(config: AwssecConfig, r: PermissionResources): RolePermission[] {
-  const warns = config.mode === 'warn' || config.mode === 'enforce';
-  const enforces = config.mode === 'enforce';
-  const applies = enforces && config.apply;
+/** What the nightly run does in the modes the config sets. */
+interface NightlyScope {
+  readonly warns: boolean;
+  readonly enforces: boolean;
+  readonly applies: boolean;
+}
 
-  const reportActions = actionsOf(BULK_REPORT_PERMISSIONS);
-  const enforceActions = actionsOf(ENFORCE_PERMISSIONS).filter((action) => !reportActions.includes(action));
+function nightlyScope(config: AwssecConfig): NightlyScope {
+  const enforces = config.mode === 'enforce';
+  return { warns: config.mode === 'warn' || enforces, enforces, applies: enforces && config.apply };
+}
+
+const reportActions = (): string[] => actionsOf(BULK_REPORT_PERMISSIONS);
+const enforceOnlyActions = (): string[] =>
+  actionsOf(ENFORCE_PERMISSIONS).filter((action) => !reportActions().includes(action));
+
+/** The bulk report's reads; in enforce mode the plan's reads too, and with apply creating RequireMFA. */
+function reportReads(r: IamResources, { enforces, applies }: NightlyScope): RolePermission[] {
+  const enforceActions = enforceOnlyActions();
   const enforceUserReads = enforceActions.filter(
     (action) =>
       !REQUIRE_MFA_POLICY_ACTIONS.has(action) && !ENFORCEMENT_WRITES.has(action) && action !== TAG_USER,
   );
   const policyActions = enforceActions.filter((action) => REQUIRE_MFA_POLICY_ACTIONS.has(action));
-  const userWrites = enforceActions.filter(
-    (action) =>
-      ENFORCEMENT_WRITES.has(action) &&
-      !REQUIRE_MFA_POLICY_ACTIONS.has(action) &&
-      action !== ATTACH_USER_POLICY &&
-      (action !== DELETE_LOGIN_PROFILE || config.disableConsoleAccess),
-  );
-
-  const permissions: RolePermission[] = [
+  const reads = reportActions();
+  return [
     {
       statement: allow(
         'ReadAccountReports',
-        reportActions.filter((action) => ACCOUNT_LEVEL_IAM_ACTIONS.has(action)),
+        reads.filter((action) => ACCOUNT_LEVEL_IAM_ACTIONS.has(action)),
         ['*'],
       ),
       wildcardReason: ACCOUNT_LEVEL_REASON,
@@ -189,7 +254,7 @@ export function nightlyPermissions(config: AwssecConfig, r: PermissionResources)
       statement: allow(
         'ReadUsers',
         [
-          ...reportActions.filter(
+          ...reads.filter(
             (action) => !ACCOUNT_LEVEL_IAM_ACTIONS.has(action) && !REQUIRE_MFA_POLICY_ACTIONS.has(action),
           ),
           ...(enforces ? enforceUserReads : []),
@@ -203,12 +268,51 @@ export function nightlyPermissions(config: AwssecConfig, r: PermissionResources)
       statement: allow(
         applies ? 'ReadOrCreateRequireMfaPolicy' : 'ReadRequireMfaPolicy',
         [
-          ...reportActions.filter((action) => REQUIRE_MFA_POLICY_ACTIONS.has(action)),
+          ...reads.filter((action) => REQUIRE_MFA_POLICY_ACTIONS.has(action)),
           ...(applies ? policyActions.filter((action) => ENFORCEMENT_WRITES.has(action)) : []),
         ],
         [r.requireMfaPolicy],
       ),
     },
+  ];
+}
+
+/** Only the tags the run records (the warning; with apply, what enforcement did): never the exemption tag. */
+function tagUsers(r: IamResources, { applies }: NightlyScope): RolePermission {
+  const tagKeys = [WARNED_TAG, ...(applies ? Object.values(ENFORCEMENT_TAGS) : [])];
+  return {
+    statement: allow('TagUsers', [TAG_USER], [r.users], {
+      'ForAllValues:StringEquals': { 'aws:TagKeys': tagKeys },
+      // ForAllValues is also true for a request without tag keys: Null rules that out.
+      Null: { 'aws:TagKeys': 'false' },
+    }),
+    wildcardReason: `${USERS_REASON}; the condition aws:TagKeys allows only the tags the run records (${tagKeys.join(', ')})`,
+  };
+}
+
+/** Enforcement's writes on users: disable keys, attach RequireMFA, and delete passwords only with disableConsoleAccess. */
+function enforcementWrites(config: AwssecConfig, r: IamResources): RolePermission[] {
+  const userWrites = enforceOnlyActions().filter(
+    (action) =>
+      ENFORCEMENT_WRITES.has(action) &&
+      !REQUIRE_MFA_POLICY_ACTIONS.has(action) &&
+      action !== ATTACH_USER_POLICY &&
+      (action !== DELETE_LOGIN_PROFILE || config.disableConsoleAccess),
+  );
+  return [
+    {
+      statement: allow('EnforceOnUsers', userWrites, [r.users]),
+      wildcardReason: `${USERS_REASON}; UpdateAccessKey disables (never deletes) a non-compliant user's keys${config.disableConsoleAccess ? '; DeleteLoginProfile because disableConsoleAccess is true' : ''}`,
+    },
+    attachRequireMfaOnly(r),
+  ];
+}
+
+/** Nightly: the report always; warnings in warn and enforce mode; enforcement's reads in enforce mode, its writes only with apply. */
+export function nightlyPermissions(config: AwssecConfig, r: PermissionResources): RolePermission[] {
+  const scope = nightlyScope(config);
+  const permissions: RolePermission[] = [
+    ...reportReads(r, scope),
     {
       statement: allow('WriteReports', ['s3:PutObject'], [r.reportObjects]),
       wildcardReason:
@@ -225,18 +329,9 @@ export function nightlyPermissions(config: AwssecConfig, r: PermissionResources)
       { statement: allow('ImportSecurityHubFindings', on('security-hub-product'), [r.securityHubProduct]) },
     );
   }
-  if (warns) {
-    // Only the tags the run records (the warning; with apply, what enforcement did): never the exemption tag.
-    const tagKeys = [WARNED_TAG, ...(applies ? Object.values(ENFORCEMENT_TAGS) : [])];
+  if (scope.warns) {
     permissions.push(
-      {
-        statement: allow('TagUsers', [TAG_USER], [r.users], {
-          'ForAllValues:StringEquals': { 'aws:TagKeys': tagKeys },
-          // ForAllValues is also true for a request without tag keys: Null rules that out.
-          Null: { 'aws:TagKeys': 'false' },
-        }),
-        wildcardReason: `${USERS_REASON}; the condition aws:TagKeys allows only the tags the run records (${tagKeys.join(', ')})`,
-      },
+      tagUsers(r, scope),
       ...sendMailAsSender(config, r),
       {
         statement: allow('KeepRecordsOfUsersAtTagQuota', ['s3:GetObject', 's3:PutObject'], [r.recordObjects]),
@@ -250,14 +345,37 @@ export function nightlyPermissions(config: AwssecConfig, r: PermissionResources)
       },
     );
   }
-  if (applies) {
+  if (scope.applies) permissions.push(...enforcementWrites(config, r));
+  if (r.memberRoles !== undefined) {
+    // The reads in every mode; enforcement's role when the run warns or enforces.
     permissions.push(
-      {
-        statement: allow('EnforceOnUsers', userWrites, [r.users]),
-        wildcardReason: `${USERS_REASON}; UpdateAccessKey disables (never deletes) a non-compliant user's keys${config.disableConsoleAccess ? '; DeleteLoginProfile because disableConsoleAccess is true' : ''}`,
-      },
-      attachRequireMfaOnly(r),
+      assumeMemberRoles(config, 'AssumeMemberRoles', [
+        r.memberRoles.audit,
+        ...(scope.warns ? [r.memberRoles.enforce] : []),
+      ]),
     );
   }
   return permissions;
+}
+
+/**
+ * `AwssecIamMfaAudit` in a member account: the bulk report's reads, scoped
+ * as the nightly role's in report mode, and nothing else.
+ */
+export function auditRolePermissions(r: IamResources): RolePermission[] {
+  return reportReads(r, { warns: false, enforces: false, applies: false });
+}
+
+/**
+ * `AwssecIamMfaEnforce` in a member account: enforcement's reads; the warning
+ * tag in warn and enforce mode; the writes only in enforce mode with apply,
+ * under the same conditions as the nightly role's.
+ */
+export function enforceRolePermissions(config: AwssecConfig, r: IamResources): RolePermission[] {
+  const scope = { ...nightlyScope(config), enforces: true };
+  return [
+    ...reportReads(r, scope),
+    ...(scope.warns ? [tagUsers(r, scope)] : []),
+    ...(scope.applies ? enforcementWrites(config, r) : []),
+  ];
 }

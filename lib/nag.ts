@@ -6,7 +6,9 @@
  * keeps matching whether or not CDK_DEFAULT_ACCOUNT is set.
  */
 import { Stack, Validations } from 'aws-cdk-lib';
+import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
+import type { RolePermission } from './function-permissions.ts';
 
 /** A resolved CloudFormation value flattened the way cdk-nag prints it (`<Logical.Arn>`, `<AWS::AccountId>`). */
 export function flattenForNag(value: unknown): string {
@@ -34,4 +36,38 @@ export function nagResource(scope: IConstruct, resource: string): string {
 /** Acknowledges one cdk-nag rule (or one finding of it, `AwsSolutions-IAM5[Resource::…]`) on a construct and its children. */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
   Validations.of(scope).acknowledge({ id, reason });
+}
+
+/**
+ * A role's statements, checked: no wildcard action, and a wildcard in a
+ * resource only with a reason, recorded as the cdk-nag acknowledgment of
+ * exactly that finding on the role (one per finding, naming each statement).
+ * `where` names the construct in the errors.
+ */
+export function checkedStatements(
+  where: IConstruct,
+  role: IConstruct,
+  permissions: readonly RolePermission[],
+): PolicyStatement[] {
+  const reasons = new Map<string, string[]>();
+  for (const { statement, wildcardReason } of permissions) {
+    const wildcardActions = statement.actions.filter((action) => action.includes('*'));
+    if (wildcardActions.length > 0) {
+      throw new Error(
+        `${where.node.path}: no wildcard actions (${wildcardActions.join(', ')}) in ${statement.sid}`,
+      );
+    }
+    for (const resource of statement.resources.map((arn) => nagResource(role, arn))) {
+      if (!resource.includes('*')) continue;
+      if (wildcardReason === undefined) {
+        throw new Error(
+          `${where.node.path}: ${statement.sid} names ${resource} without a reason for the wildcard`,
+        );
+      }
+      const finding = `AwsSolutions-IAM5[Resource::${resource}]`;
+      reasons.set(finding, [...(reasons.get(finding) ?? []), `${statement.sid}: ${wildcardReason}`]);
+    }
+  }
+  for (const [finding, why] of reasons) acknowledge(role, finding, why.join(' | '));
+  return permissions.map(({ statement }) => statement);
 }

@@ -22,7 +22,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { IAM_EVENTS_REGION } from '../lambdas/function-contract.ts';
 import type { AwssecConfig } from './config.ts';
-import { ALERT_RULES } from './event-patterns.ts';
+import { ALERT_RULES, type EventRule } from './event-patterns.ts';
 import { acknowledge } from './nag.ts';
 
 /**
@@ -32,11 +32,15 @@ import { acknowledge } from './nag.ts';
  */
 export const REGIONS_BUS_NAME = 'awssec-iam-mfa-regions';
 
-/** The regions bus's ARN in the stack's account, from its name: the same in every stack. */
-export function regionsBusArn(stack: Stack): string {
+/**
+ * The regions bus's ARN, from its name: the same in every stack. In the
+ * stack's account, or in the central one a member account forwards to.
+ */
+export function regionsBusArn(stack: Stack, account?: string): string {
   return stack.formatArn({
     service: 'events',
     region: IAM_EVENTS_REGION,
+    ...(account === undefined ? {} : { account }),
     resource: 'event-bus',
     resourceName: REGIONS_BUS_NAME,
   });
@@ -58,6 +62,59 @@ export function regionalStackName(region: string): string {
 /** One of the CDK's bootstrap role ARN templates, for the roles `cdk bootstrap` made in us-east-1. */
 function bootstrapRoleArnInIamEventsRegion(template: string): string {
   return template.replace(/\$\{AWS::Region\}/, IAM_EVENTS_REGION);
+}
+
+/** Rules that forward to a bus elsewhere, the role they put events with, and where failures go. */
+export interface Forwarding {
+  readonly role: Role;
+  readonly deadLetterQueue: Queue;
+  readonly rules: Rule[];
+}
+
+/**
+ * The given rules on the stack's default bus, each forwarding what it
+ * matches to the bus `busArn` (another region's or account's) through one
+ * role that may only put events there, with what EventBridge could not
+ * deliver after its retries kept 14 days in the queue `queueName`.
+ */
+export function addForwarding(
+  stack: Stack,
+  props: {
+    readonly busId: string;
+    readonly busArn: string;
+    /** Whose rules, in the role's description: `this region's`. */
+    readonly sender: string;
+    /** Where to, in the descriptions: `awssec-iam-mfa-regions in us-east-1`. */
+    readonly destination: string;
+    readonly queueName: string;
+    readonly rules: readonly EventRule[];
+  },
+): Forwarding {
+  const bus = EventBus.fromEventBusArn(stack, props.busId, props.busArn);
+  const role = new Role(stack, 'ForwardingRole', {
+    assumedBy: new ServicePrincipal('events.amazonaws.com'),
+    description: `awssec iam-mfa: lets ${props.sender} rules put events on ${props.destination}`,
+  });
+  const deadLetterQueue = new Queue(stack, 'ForwardingDeadLetterQueue', {
+    queueName: props.queueName,
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  acknowledge(
+    deadLetterQueue,
+    'AwsSolutions-SQS3',
+    `This queue is itself a dead-letter queue: the rules send the events EventBridge could not deliver to ${props.destination} to it (cdk-nag recognizes only DLQs named in a queue RedrivePolicy or a Lambda DeadLetterConfig)`,
+  );
+  const rules = props.rules.map((rule) => {
+    const forwarding = new Rule(stack, rule.id, {
+      description: `${rule.description}; forwarded to ${props.destination}`,
+      eventPattern: rule.eventPattern,
+    });
+    forwarding.addTarget(new EventBusTarget(bus, { role, deadLetterQueue }));
+    return forwarding;
+  });
+  return { role, deadLetterQueue, rules };
 }
 
 export class RegionalForwardingStack extends Stack {
@@ -87,35 +144,19 @@ export class RegionalForwardingStack extends Stack {
     }
 
     this.regionsBusArn = regionsBusArn(this);
-    const regionsBus = EventBus.fromEventBusArn(this, 'RegionsBus', this.regionsBusArn);
-
-    this.role = new Role(this, 'ForwardingRole', {
-      assumedBy: new ServicePrincipal('events.amazonaws.com'),
-      description: `awssec iam-mfa: lets this region's rules put events on ${REGIONS_BUS_NAME} in ${IAM_EVENTS_REGION}`,
-    });
-    this.deadLetterQueue = new Queue(this, 'ForwardingDeadLetterQueue', {
-      queueName: FORWARDING_DLQ_NAME,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledge(
-      this.deadLetterQueue,
-      'AwsSolutions-SQS3',
-      'This queue is itself a dead-letter queue: the rules send the events EventBridge could not deliver to us-east-1 to it (cdk-nag recognizes only DLQs named in a queue RedrivePolicy or a Lambda DeadLetterConfig)',
-    );
-
     // The same patterns as the alerts function's own rules: IAM's events reach EventBridge in
     // us-east-1 only, so the IAM rules here match nothing today, and a rule that matches nothing costs nothing.
-    this.rules = ALERT_RULES.map((rule) => {
-      const forwarding = new Rule(this, rule.id, {
-        description: `${rule.description}; forwarded to ${REGIONS_BUS_NAME} in ${IAM_EVENTS_REGION}`,
-        eventPattern: rule.eventPattern,
-      });
-      forwarding.addTarget(
-        new EventBusTarget(regionsBus, { role: this.role, deadLetterQueue: this.deadLetterQueue }),
-      );
-      return forwarding;
-    });
+    ({
+      role: this.role,
+      deadLetterQueue: this.deadLetterQueue,
+      rules: this.rules,
+    } = addForwarding(this, {
+      busId: 'RegionsBus',
+      busArn: this.regionsBusArn,
+      sender: "this region's",
+      destination: `${REGIONS_BUS_NAME} in ${IAM_EVENTS_REGION}`,
+      queueName: FORWARDING_DLQ_NAME,
+      rules: ALERT_RULES,
+    }));
   }
 }

@@ -117,6 +117,24 @@ export const ENFORCE_PERMISSIONS: readonly Permission[] = [
   },
 ];
 
+/**
+ * What onboarding calls for a new user: the central function in its own
+ * account, and through the member role `AwssecIamMfaOnboarding` in each
+ * member account of an organization.
+ */
+export const ONBOARDING_PERMISSIONS: readonly Permission[] = [
+  { action: 'iam:GetUser', why: "the new user's tags: exemption and email address", on: 'users' },
+  {
+    action: 'iam:AttachUserPolicy',
+    why: 'attaches RequireMFA to the new user, and no other policy',
+    on: 'users',
+    only: 'require-mfa-policy',
+  },
+  // Attached only when it is the canonical document, which the report checks the same way.
+  ...BULK_REPORT_PERMISSIONS.filter((permission) => permission.on === 'require-mfa-policy'),
+  { action: 'iam:CreatePolicy', why: 'creates RequireMFA the first time', on: 'require-mfa-policy' },
+];
+
 /** `awssec iam-mfa restore --user NAME`. */
 export const RESTORE_PERMISSIONS: readonly Permission[] = [
   { action: 'iam:GetUser', why: "the user's tags: the record of what enforce did", on: 'users' },

@@ -31,7 +31,7 @@ import { Construct } from 'constructs';
 import { METRICS, type MetricName } from '../../lambdas/function-contract.ts';
 import type { RolePermission } from '../function-permissions.ts';
 import { buildLambda, LAMBDA_BUNDLE_FILE, type LambdaBundle } from '../lambda-bundle.ts';
-import { acknowledge, nagResource } from '../nag.ts';
+import { acknowledge, checkedStatements } from '../nag.ts';
 
 /** The repository root: the handlers' entry paths in the contract are relative to it. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -67,6 +67,11 @@ export interface AwssecFunctionProps {
   readonly retryAttempts?: number;
   /** @default PROJECT_ROOT */
   readonly projectRoot?: string;
+  /**
+   * The execution role's name, for a role other accounts' roles name in their
+   * trust (organization mode). @default - a name CloudFormation makes up
+   */
+  readonly roleName?: string;
 }
 
 /** What starts the function: an event pattern or a schedule, one of the two. */
@@ -138,6 +143,7 @@ export class AwssecFunction extends Construct {
 
     // Its own role: no AWSLambdaBasicExecutionRole (logs:* on every group); only this log group.
     this.role = new Role(this, 'Role', {
+      ...(props.roleName === undefined ? {} : { roleName: props.roleName }),
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `${props.serviceName}: the function's execution role`,
     });
@@ -204,28 +210,9 @@ export class AwssecFunction extends Construct {
    * cdk-nag acknowledgment of exactly that finding.
    */
   grant(...permissions: readonly RolePermission[]): void {
-    const reasons = new Map<string, string[]>();
-    for (const { statement, wildcardReason } of permissions) {
-      const wildcardActions = statement.actions.filter((action) => action.includes('*'));
-      if (wildcardActions.length > 0) {
-        throw new Error(
-          `${this.node.path}: no wildcard actions (${wildcardActions.join(', ')}) in ${statement.sid}`,
-        );
-      }
+    for (const statement of checkedStatements(this, this.role, permissions)) {
       this.role.addToPrincipalPolicy(statement);
-      for (const resource of statement.resources.map((arn) => nagResource(this, arn))) {
-        if (!resource.includes('*')) continue;
-        if (wildcardReason === undefined) {
-          throw new Error(
-            `${this.node.path}: ${statement.sid} names ${resource} without a reason for the wildcard`,
-          );
-        }
-        const finding = `AwsSolutions-IAM5[Resource::${resource}]`;
-        reasons.set(finding, [...(reasons.get(finding) ?? []), `${statement.sid}: ${wildcardReason}`]);
-      }
     }
-    // One acknowledgment per finding, naming each statement it covers.
-    for (const [finding, why] of reasons) acknowledge(this.role, finding, why.join(' | '));
   }
 
   /** An EventBridge rule that invokes the function, with its own dead-letter queue and an alarm on it. */

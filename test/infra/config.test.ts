@@ -38,6 +38,9 @@ describe('readConfig', () => {
       securityHub: false,
       // The regions enabled in every commercial account: checked against aws-cdk-lib's record below.
       regions: DEFAULT_REGIONS,
+      organization: false,
+      organizationId: '',
+      targetOus: [],
     });
     expect(fromContext({})).toEqual(DEFAULT_CONFIG);
     expect(CONFIG_KEYS).toEqual(Object.keys(DEFAULT_CONFIG));
@@ -82,6 +85,9 @@ describe('readConfig', () => {
       alertWindowMinutes: 15,
       securityHub: true,
       regions: ['eu-west-1', 'us-east-2'],
+      organization: false,
+      organizationId: '',
+      targetOus: [],
     });
   });
 
@@ -296,6 +302,82 @@ describe('readConfig', () => {
   ])('rejects %s = %j, naming the key', (key, value, message) => {
     expect(() => fromContext({ [key]: value })).toThrow(ConfigError);
     expect(() => fromContext({ [key]: value })).toThrow(message);
+  });
+});
+
+describe('organization mode', () => {
+  const ORG = { organization: 'true', organizationId: 'o-a1b2c3d4e5', targetOus: 'r-ab12' };
+
+  it('reads the organization, and the root or OUs to install in', () => {
+    expect(fromContext(ORG)).toMatchObject({
+      organization: true,
+      organizationId: 'o-a1b2c3d4e5',
+      targetOus: ['r-ab12'],
+    });
+    expect(
+      fromContext({
+        ...ORG,
+        organizationId: 'o-abcdefghij0123456789abcdefghij01',
+        targetOus:
+          '["ou-ab12-cdefgh34", "ou-0123456789abcdef0123456789abcdef-01234567890123456789012345678901"]',
+      }).targetOus,
+    ).toEqual(['ou-ab12-cdefgh34', 'ou-0123456789abcdef0123456789abcdef-01234567890123456789012345678901']);
+    expect(fromContext({ organization: false }).organization).toBe(false);
+  });
+
+  it.each([
+    [
+      { organization: 'true', targetOus: 'r-ab12' },
+      "context organizationId: organization mode needs the organization's id (o-…: aws organizations describe-organization --query Organization.Id)",
+    ],
+    [
+      { organization: 'true', organizationId: 'o-a1b2c3d4e5' },
+      "context targetOus: organization mode needs where to install the member stack: the root's id for the whole organization (r-…: aws organizations list-roots --query 'Roots[].Id'), or OU ids (ou-…)",
+    ],
+    [
+      { organizationId: 'o-a1b2c3d4e5' },
+      'context organizationId: only organization mode uses it; set organization=true as well, or leave organizationId out',
+    ],
+    [
+      { organization: 'false', targetOus: 'r-ab12' },
+      'context targetOus: only organization mode uses it; set organization=true as well, or leave targetOus out',
+    ],
+    [{ ...ORG, organization: 'yes' }, "context organization: 'yes' is not true or false"],
+    [
+      { ...ORG, organizationId: 'o-a1b2c3d4e' },
+      "context organizationId: 'o-a1b2c3d4e' is not an organization id (o- and 10 to 32 lowercase letters or digits)",
+    ],
+    [
+      { ...ORG, organizationId: 'o-A1B2C3D4E5' },
+      "context organizationId: 'o-A1B2C3D4E5' is not an organization id",
+    ],
+    [
+      { ...ORG, organizationId: 'a1b2c3d4e5' },
+      "context organizationId: 'a1b2c3d4e5' is not an organization id",
+    ],
+    [{ ...ORG, organizationId: '' }, "context organizationId: '' is not an organization id"],
+    [
+      { ...ORG, targetOus: 'root' },
+      "context targetOus: 'root' is neither a root id (r-xxxx) nor an OU id (ou-xxxx-xxxxxxxx)",
+    ],
+    [{ ...ORG, targetOus: 'r-ab1' }, "context targetOus: 'r-ab1' is neither a root id"],
+    [{ ...ORG, targetOus: 'ou-ab12-cdefgh3' }, "context targetOus: 'ou-ab12-cdefgh3' is neither a root id"],
+    [{ ...ORG, targetOus: 'OU-AB12-CDEFGH34' }, "context targetOus: 'OU-AB12-CDEFGH34' is neither a root id"],
+    [
+      { ...ORG, targetOus: 'ou-ab12-cdefgh34,ou-ab12-cdefgh34' },
+      "context targetOus: 'ou-ab12-cdefgh34' is listed twice: name each OU once",
+    ],
+    [
+      { ...ORG, targetOus: 'r-ab12,ou-ab12-cdefgh34' },
+      "context targetOus: 'r-ab12' is the root, which holds every OU: give the root alone, or OUs only",
+    ],
+    [
+      { ...ORG, targetOus: '' },
+      "context targetOus: '' names nobody: give one or more OU or root ids, or leave it out",
+    ],
+  ])('refuses %o, naming the key', (context, message) => {
+    expect(() => fromContext(context)).toThrow(ConfigError);
+    expect(() => fromContext(context)).toThrow(message);
   });
 });
 

@@ -42,6 +42,21 @@ function rawFindings(root: IConstruct): string[] {
   return findings;
 }
 
+/** Each acknowledgment answers a raw finding on the resource or an ancestor of it, with a specific reason. */
+function expectOnlyRealAcknowledgments(root: IConstruct): Map<string, string> {
+  const findings = rawFindings(root);
+  const acknowledged = acknowledgments(root);
+  for (const [where, reason] of acknowledged) {
+    const [path, id] = where.split(' ');
+    expect(
+      findings.some((finding) => finding.startsWith(`${path}/`) && finding.endsWith(` ${id}`)),
+      `${where} answers no finding`,
+    ).toBe(true);
+    expect(reason.length, where).toBeGreaterThan(60);
+  }
+  return acknowledged;
+}
+
 const ENFORCING = {
   mode: 'enforce',
   apply: 'true',
@@ -50,6 +65,8 @@ const ENFORCING = {
   securityHub: 'true',
 };
 
+const ORGANIZATION = { organization: 'true', organizationId: 'o-a1b2c3d4e5', targetOus: 'r-ab12' };
+
 describe('cdk-nag AwsSolutions', () => {
   it.each([
     [{}, undefined],
@@ -57,6 +74,8 @@ describe('cdk-nag AwsSolutions', () => {
     [{ mode: 'warn', senderEmail: 'sec@example.com', securityEmails: 'a@example.com' }, undefined],
     [ENFORCING, undefined],
     [ENFORCING, '123456789012'],
+    [ORGANIZATION, '123456789012'],
+    [{ ...ORGANIZATION, ...ENFORCING, regions: 'us-east-1' }, '123456789012'],
   ])(
     'finds nothing unacknowledged (context %o, account %s)',
     (context, account) => {
@@ -73,17 +92,8 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('acknowledges only real findings, each on the resource or an ancestor of it, with a specific reason', () => {
     const { app } = buildStack(ENFORCING);
-    const findings = rawFindings(app);
-    const acknowledged = acknowledgments(app);
-    expect(findings.length).toBeGreaterThan(0);
-    for (const [where, reason] of acknowledged) {
-      const [path, id] = where.split(' ');
-      expect(
-        findings.some((finding) => finding.startsWith(`${path}/`) && finding.endsWith(` ${id}`)),
-        `${where} answers no finding`,
-      ).toBe(true);
-      expect(reason.length, where).toBeGreaterThan(60);
-    }
+    expect(rawFindings(app).length).toBeGreaterThan(0);
+    const acknowledged = expectOnlyRealAcknowledgments(app);
     const ids = [...new Set([...acknowledged.keys()].map((key) => key.split(' ')[1]))].sort();
     expect(ids).toEqual([
       'AwsSolutions-IAM5[Resource::*]',
@@ -94,6 +104,38 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-L1',
       'AwsSolutions-S1',
       'AwsSolutions-SQS3',
+    ]);
+  });
+
+  it.each([
+    ['report mode', ORGANIZATION],
+    ['enforcing', { ...ORGANIZATION, ...ENFORCING }],
+  ])(
+    'organization mode, %s: the member stack finds nothing unacknowledged, and acknowledges only real findings',
+    (_, context) => {
+      const member = buildStack(context, { account: '123456789012' }).stack.organization?.memberStack;
+      if (member === undefined) throw new Error('no member stack');
+      const report = new AwsSolutionsChecks(member).validateScope(member);
+      expect(report.violations.map((violation) => `${violation.ruleName} ${violation.description}`)).toEqual(
+        [],
+      );
+      const acknowledged = expectOnlyRealAcknowledgments(member);
+      expect([...new Set([...acknowledged.keys()].map((key) => key.split(' ')[1]))].sort()).toEqual([
+        'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*]',
+        'AwsSolutions-SQS3',
+      ]);
+    },
+    90_000,
+  );
+
+  it("organization mode: the central roles' acknowledgments name the member roles of any account", () => {
+    const { app } = buildStack({ ...ORGANIZATION, ...ENFORCING }, { account: '123456789012' });
+    const ids = [...new Set([...acknowledgments(app).keys()].map((key) => key.split(' ')[1]))];
+    expect(ids.filter((id) => id?.includes(':role/')).sort()).toEqual([
+      'AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/AwssecIamMfaAudit]',
+      'AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/AwssecIamMfaEnforce]',
+      'AwsSolutions-IAM5[Resource::arn:aws:iam::*:role/AwssecIamMfaOnboarding]',
     ]);
   });
 
