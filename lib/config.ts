@@ -56,6 +56,13 @@ export interface AwssecConfig {
   readonly organizationId: string;
   /** The root (`r-…`) or OUs (`ou-…-…`) whose accounts get the member stack; organization mode only. */
   readonly targetOus: readonly string[];
+  /**
+   * IAM roles of the organization that people run `report --org` with: the
+   * member audit role trusts them too. Organization mode only.
+   */
+  readonly auditOperatorRoles: readonly string[];
+  /** IAM roles people run `enforce --org` with: the member enforce role trusts them too. */
+  readonly enforceOperatorRoles: readonly string[];
 }
 
 /**
@@ -104,6 +111,8 @@ export const DEFAULT_CONFIG: AwssecConfig = {
   organization: false,
   organizationId: '',
   targetOus: [],
+  auditOperatorRoles: [],
+  enforceOperatorRoles: [],
 };
 
 export class ConfigError extends Error {
@@ -228,6 +237,25 @@ function organizationIdValue(key: string, value: unknown): string {
   return text;
 }
 
+/** An IAM role's ARN: `arn:aws:iam::123456789012:role/NAME` (a path allowed). */
+const ROLE_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+
+/** Role ARNs, each once: whom a member role trusts besides the central function. */
+function roleArnListValue(key: string, value: unknown): string[] {
+  const arns = listValue(key, value, 'role ARNs');
+  arns.forEach((arn, index) => {
+    if (!ROLE_ARN.test(arn)) {
+      throw invalid(
+        key,
+        arn,
+        'is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME): trust roles, not users or accounts',
+      );
+    }
+    if (arns.indexOf(arn) !== index) throw invalid(key, arn, 'is listed twice: name each role once');
+  });
+  return arns;
+}
+
 /** The root, or OUs, each once: the root already holds every OU, so it goes alone. */
 function targetOuListValue(key: string, value: unknown): string[] {
   const ids = listValue(key, value, 'OU or root ids');
@@ -307,6 +335,8 @@ const READERS: { readonly [K in keyof AwssecConfig]: Reader<K> } = {
   organization: booleanValue,
   organizationId: organizationIdValue,
   targetOus: targetOuListValue,
+  auditOperatorRoles: roleArnListValue,
+  enforceOperatorRoles: roleArnListValue,
 };
 
 /** The context keys this app reads, in the order docs/deploy.md lists them. */
@@ -338,7 +368,12 @@ export function readConfig(context: (key: string) => unknown): AwssecConfig {
  */
 function checkOrganizationMode(config: AwssecConfig): void {
   if (!config.organization) {
-    for (const key of ['organizationId', 'targetOus'] as const) {
+    for (const key of [
+      'organizationId',
+      'targetOus',
+      'auditOperatorRoles',
+      'enforceOperatorRoles',
+    ] as const) {
       if (config[key].length > 0) {
         throw new ConfigError(
           `context ${key}: only organization mode uses it; set organization=true as well, or leave ${key} out`,

@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   App,
+  Arn,
+  ArnFormat,
   Aws,
   BootstraplessSynthesizer,
   CfnCondition,
@@ -22,7 +24,7 @@ import {
   type StackProps,
 } from 'aws-cdk-lib';
 import type { Rule } from 'aws-cdk-lib/aws-events';
-import { AccountPrincipal, PolicyDocument, Role } from 'aws-cdk-lib/aws-iam';
+import { AccountPrincipal, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { IAM_EVENTS_REGION } from '../lambdas/function-contract.ts';
@@ -166,6 +168,24 @@ export class AwssecIamMfaMemberStack extends Stack {
         [MEMBER_ROLE_NAMES[name]]: new PolicyDocument({ statements: permissions.map((p) => p.statement) }),
       },
     });
+    // The people who run report --org or enforce --org, by their roles: each in its own account, of this organization.
+    const operators = {
+      audit: config.auditOperatorRoles,
+      enforce: config.enforceOperatorRoles,
+      onboarding: [],
+    }[name];
+    for (const arn of operators) {
+      role.assumeRolePolicy?.addStatements(
+        new PolicyStatement({
+          actions: ['sts:AssumeRole'],
+          principals: [new AccountPrincipal(Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).account ?? '')],
+          conditions: {
+            ArnEquals: { 'aws:PrincipalArn': arn },
+            StringEquals: { 'aws:PrincipalOrgID': config.organizationId },
+          },
+        }),
+      );
+    }
     checkedStatements(role, role, permissions);
     // IAM is global: the roles exist once, in the us-east-1 instance.
     (role.node.defaultChild as CfnResource).cfnOptions.condition = this.inIamEventsRegion;

@@ -41,6 +41,8 @@ describe('readConfig', () => {
       organization: false,
       organizationId: '',
       targetOus: [],
+      auditOperatorRoles: [],
+      enforceOperatorRoles: [],
     });
     expect(fromContext({})).toEqual(DEFAULT_CONFIG);
     expect(CONFIG_KEYS).toEqual(Object.keys(DEFAULT_CONFIG));
@@ -88,6 +90,8 @@ describe('readConfig', () => {
       organization: false,
       organizationId: '',
       targetOus: [],
+      auditOperatorRoles: [],
+      enforceOperatorRoles: [],
     });
   });
 
@@ -323,6 +327,34 @@ describe('organization mode', () => {
       }).targetOus,
     ).toEqual(['ou-ab12-cdefgh34', 'ou-0123456789abcdef0123456789abcdef-01234567890123456789012345678901']);
     expect(fromContext({ organization: false }).organization).toBe(false);
+  });
+
+  it('reads the roles people run report --org and enforce --org with, and refuses anything but role ARNs', () => {
+    expect(
+      fromContext({
+        ...ORG,
+        auditOperatorRoles:
+          'arn:aws:iam::111111111111:role/SecurityAudit, arn:aws:iam::111111111111:role/team/Auditor',
+        enforceOperatorRoles: '["arn:aws:iam::111111111111:role/SecurityAdmin"]',
+      }),
+    ).toMatchObject({
+      auditOperatorRoles: [
+        'arn:aws:iam::111111111111:role/SecurityAudit',
+        'arn:aws:iam::111111111111:role/team/Auditor',
+      ],
+      enforceOperatorRoles: ['arn:aws:iam::111111111111:role/SecurityAdmin'],
+    });
+    for (const [value, problem] of [
+      ['arn:aws:iam::111111111111:user/alice', 'is not an IAM role ARN'],
+      ['111111111111', 'is not an IAM role ARN'],
+      ['arn:aws:iam::111111111111:role/*', 'is not an IAM role ARN'],
+      ['arn:aws:iam::111111111111:role/A,arn:aws:iam::111111111111:role/A', 'is listed twice'],
+    ] as const) {
+      expect(() => fromContext({ ...ORG, auditOperatorRoles: value })).toThrow(problem);
+    }
+    expect(() => fromContext({ enforceOperatorRoles: 'arn:aws:iam::111111111111:role/A' })).toThrow(
+      'context enforceOperatorRoles: only organization mode uses it',
+    );
   });
 
   it.each([

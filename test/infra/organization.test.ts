@@ -328,6 +328,28 @@ describe('the member roles', () => {
     },
   );
 
+  it('also trusts the roles people run report --org and enforce --org with, each for its own role, from this organization', () => {
+    const auditor = 'arn:aws:iam::222222222222:role/team/SecurityAudit';
+    const enforcer = 'arn:aws:iam::111111111111:role/SecurityAdmin';
+    const { template } = memberOf(orgStack({ auditOperatorRoles: auditor, enforceOperatorRoles: enforcer }));
+    const operator = (account: string, arn: string) => ({
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Principal: { AWS: { 'Fn::Join': ['', ['arn:', PARTITION, `:iam::${account}:root`]] } },
+      Condition: { ArnEquals: { 'aws:PrincipalArn': arn }, StringEquals: { 'aws:PrincipalOrgID': ORG_ID } },
+    });
+    expect(memberRole(template, 'AwssecIamMfaAudit').Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      ...trust('AwssecIamMfaCentralNightly'),
+      operator('222222222222', auditor),
+    ]);
+    expect(memberRole(template, 'AwssecIamMfaEnforce').Properties.AssumeRolePolicyDocument.Statement).toEqual(
+      [...trust('AwssecIamMfaCentralNightly'), operator('111111111111', enforcer)],
+    );
+    expect(
+      memberRole(template, 'AwssecIamMfaOnboarding').Properties.AssumeRolePolicyDocument.Statement,
+    ).toEqual(trust('AwssecIamMfaCentralOnboarding'));
+  });
+
   it("the central functions' roles have those names", () => {
     const built = orgStack();
     const names = Object.values(built.template.findResources('AWS::IAM::Role')).map(
