@@ -1,9 +1,9 @@
-import type { MetricName } from '../function-contract.ts';
 import type { HandlerLogger, MetricsSink } from '../handler-support.ts';
 import {
   type NightlyClients,
   type NightlyResult,
   type NightlySettings,
+  nightlyFigures,
   requireMfaUntrusted,
   runNightly,
   securityHubFindingsNotImported,
@@ -26,32 +26,16 @@ export function createNightlyHandler(deps: {
       typeof event === 'object' && event !== null && 'id' in event ? String(event.id) : 'unknown';
     const result = await runNightly(deps.settings, deps.clients, deps.now?.() ?? new Date());
     const { summary } = result.report;
-    const figures: [MetricName, 'Count' | 'Percent', number][] = [
-      ['UsersTotal', 'Count', summary.total],
-      ['UsersCompliant', 'Count', summary.compliant],
-      ['UsersNonCompliant', 'Count', summary['non-compliant']],
-      ['UsersGracePeriod', 'Count', summary['grace-period']],
-      ['UsersExempted', 'Count', summary.exempted],
-      ['CompliancePercent', 'Percent', summary.compliance_percent],
-      ['ConsoleUsersWithMfaPercent', 'Percent', summary.console_users_with_mfa_percent],
-      ['KeyUsersWithMfaPercent', 'Percent', summary.key_users_with_mfa_percent],
-      ['RootMfaEnabled', 'Count', result.report.account.root_mfa_enabled ? 1 : 0],
-      ['RootHasCredentials', 'Count', result.report.account.root_has_credentials ? 1 : 0],
-      ['UsersWarned', 'Count', result.warnings.filter((w) => w.mail !== 'failed').length],
-      ['UsersEnforced', 'Count', result.enforcement?.summary.by_outcome.enforced ?? 0],
-      ['EnforcementFailures', 'Count', result.enforcement?.summary.by_outcome.failed ?? 0],
-      ['RequireMfaPolicyUntrusted', 'Count', requireMfaUntrusted(result.report) ? 1 : 0],
-      ['UsersAtTagQuota', 'Count', result.usersAtTagQuota.length],
-      ...(result.securityHub === undefined
-        ? []
-        : [
-            [
-              'SecurityHubFindingsNotImported',
-              'Count',
-              securityHubFindingsNotImported(result.securityHub),
-            ] as [MetricName, 'Count', number],
-          ]),
-    ];
+    const figures = nightlyFigures({
+      summary,
+      account: result.report.account,
+      warned: result.warnings.filter((w) => w.mail !== 'failed').length,
+      enforced: result.enforcement?.summary.by_outcome.enforced ?? 0,
+      enforcementFailures: result.enforcement?.summary.by_outcome.failed ?? 0,
+      usersAtTagQuota: result.usersAtTagQuota.length,
+      securityHubNotImported:
+        result.securityHub === undefined ? undefined : securityHubFindingsNotImported(result.securityHub),
+    });
     for (const [name, unit, value] of figures) deps.metrics.addMetric(name, unit, value);
     deps.metrics.publishStoredMetrics();
     deps.logger.info('nightly run done', {

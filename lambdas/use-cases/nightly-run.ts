@@ -18,7 +18,7 @@ import type { AccountInventory, UserFacts } from '../core/user-facts.ts';
 import { atTagQuota, type UserRecordStore, withStoredRecord } from '../core/user-record.ts';
 import { patternMatcher } from '../core/user-selection.ts';
 import { usersToWarn, WARNED_TAG, warningTagProblem } from '../core/warnings.ts';
-import type { NightlyModeName } from '../function-contract.ts';
+import type { MetricName, NightlyModeName } from '../function-contract.ts';
 import { type EnforcementRun, enforceMfaCompliance, RefusedRunError } from './enforce-mfa-compliance.ts';
 import { readScopedInventory, reportSettings } from './generate-mfa-report.ts';
 import { publishSecurityHubFindings, type SecurityHubRun } from './security-hub-findings.ts';
@@ -85,6 +85,14 @@ export interface NightlyResult {
   readonly securityHub: NightlySecurityHub | undefined;
 }
 
+/** How an organization's run uses runNightly for one of its accounts. */
+export interface NightlyRunOptions {
+  /** Under `reports/YYYY/MM/DD/` (the account's id): one account of an organization's run. */
+  readonly reportDirectory?: string | undefined;
+  /** False: no summary to the security topic (the organization's run sends one for all). @default true */
+  readonly publishSummary?: boolean | undefined;
+}
+
 /**
  * The nightly run: report always (saved to S3); in warn and enforce mode,
  * warn the users about to be acted on; in enforce mode, act on the users
@@ -96,6 +104,7 @@ export async function runNightly(
   settings: NightlySettings,
   clients: NightlyClients,
   now: Date = new Date(),
+  runOptions: NightlyRunOptions = {},
 ): Promise<NightlyResult> {
   const options = {
     excludeUsers: listOrUndefined(settings.excludeUsers),
@@ -112,7 +121,12 @@ export async function runNightly(
   // Assessed once: the report and tonight's warnings read the same verdicts.
   const assessments = assessInventory(inventory, reportOptions);
   const report = buildMfaReport(inventory, reportOptions, assessments);
-  const reportKeys = await saveNightlyReport(clients.s3, settings.reportBucket, report);
+  const reportKeys = await saveNightlyReport(
+    clients.s3,
+    settings.reportBucket,
+    report,
+    runOptions.reportDirectory,
+  );
   const securityHub = settings.securityHub
     ? await importIntoSecurityHub(report, inventory, clients.securityHub, now)
     : undefined;
@@ -158,7 +172,9 @@ export async function runNightly(
 
   // The run itself, whatever its users' tags: the audit record of what enforcement did (or planned).
   if (enforcement !== undefined)
-    reportKeys.push(await saveEnforcementRun(clients.s3, settings.reportBucket, enforcement));
+    reportKeys.push(
+      await saveEnforcementRun(clients.s3, settings.reportBucket, enforcement, runOptions.reportDirectory),
+    );
   const tamperedTags = assessments.flatMap(({ user }) => {
     const problem = warningTagProblem(user.tags, now);
     return problem === undefined ? [] : [{ username: user.userName, problem }];
@@ -174,7 +190,9 @@ export async function runNightly(
     usersAtTagQuota: usersAtTagQuota(assessments),
     securityHub,
   };
-  await publish(clients.sns, settings.topicArn, nightlySummary(result, settings));
+  if (runOptions.publishSummary !== false) {
+    await publish(clients.sns, settings.topicArn, nightlySummary(result, settings));
+  }
   return result;
 }
 
@@ -387,7 +405,55 @@ function rootLine(account: MfaReport['account']): string {
 }
 
 /** RequireMFA exists and is not the canonical document: nothing is attached until it is repaired. */
-export function requireMfaUntrusted(report: MfaReport): boolean {
+export function requireMfaUntrusted(report: {
+  readonly account: Pick<MfaReport['account'], 'require_mfa_policy'>;
+}): boolean {
   const { status } = report.account.require_mfa_policy;
   return status === 'tampered' || status === 'outdated';
+}
+
+/** What the night's metrics are made of: one account's, or (summed) an organization's. */
+export interface NightlyCounts {
+  readonly summary: MfaReport['summary'];
+  readonly account: Pick<
+    MfaReport['account'],
+    'root_mfa_enabled' | 'root_has_credentials' | 'require_mfa_policy'
+  >;
+  readonly warned: number;
+  readonly enforced: number;
+  readonly enforcementFailures: number;
+  readonly usersAtTagQuota: number;
+  /** Undefined when Security Hub is off: the metric is then not published. */
+  readonly securityHubNotImported?: number | undefined;
+}
+
+/** The night's figures as the dashboard and the alarms read them, by metric name. */
+export function nightlyFigures(counts: NightlyCounts): [MetricName, 'Count' | 'Percent', number][] {
+  const { summary, account } = counts;
+  return [
+    ['UsersTotal', 'Count', summary.total],
+    ['UsersCompliant', 'Count', summary.compliant],
+    ['UsersNonCompliant', 'Count', summary['non-compliant']],
+    ['UsersGracePeriod', 'Count', summary['grace-period']],
+    ['UsersExempted', 'Count', summary.exempted],
+    ['CompliancePercent', 'Percent', summary.compliance_percent],
+    ['ConsoleUsersWithMfaPercent', 'Percent', summary.console_users_with_mfa_percent],
+    ['KeyUsersWithMfaPercent', 'Percent', summary.key_users_with_mfa_percent],
+    ['RootMfaEnabled', 'Count', account.root_mfa_enabled ? 1 : 0],
+    ['RootHasCredentials', 'Count', account.root_has_credentials ? 1 : 0],
+    ['UsersWarned', 'Count', counts.warned],
+    ['UsersEnforced', 'Count', counts.enforced],
+    ['EnforcementFailures', 'Count', counts.enforcementFailures],
+    ['RequireMfaPolicyUntrusted', 'Count', requireMfaUntrusted({ account }) ? 1 : 0],
+    ['UsersAtTagQuota', 'Count', counts.usersAtTagQuota],
+    ...(counts.securityHubNotImported === undefined
+      ? []
+      : [
+          ['SecurityHubFindingsNotImported', 'Count', counts.securityHubNotImported] as [
+            MetricName,
+            'Count',
+            number,
+          ],
+        ]),
+  ];
 }
