@@ -9,6 +9,13 @@ export const FUNCTIONS = {
   onboarding: { entry: 'lambdas/onboarding/handler.ts', serviceName: 'awssec-iam-mfa-onboarding' },
   nightly: { entry: 'lambdas/nightly/handler.ts', serviceName: 'awssec-iam-mfa-nightly' },
   alerts: { entry: 'lambdas/alerts/handler.ts', serviceName: 'awssec-iam-mfa-alerts' },
+  /** Organization mode: the state machine's steps (lists the accounts; runs one account; one report for all). */
+  orgAccounts: { entry: 'lambdas/org-accounts/handler.ts', serviceName: 'awssec-iam-mfa-org-accounts' },
+  accountNightly: {
+    entry: 'lambdas/account-nightly/handler.ts',
+    serviceName: 'awssec-iam-mfa-account-nightly',
+  },
+  orgReport: { entry: 'lambdas/org-report/handler.ts', serviceName: 'awssec-iam-mfa-org-report' },
 } as const;
 
 /** Environment variable names. Empty string means "not configured" where a setting is optional. */
@@ -42,6 +49,10 @@ export const ENV = {
   accountId: 'ACCOUNT_ID',
   /** `true`: the nightly run imports its findings into the account's Security Hub (in the function's region). */
   securityHub: 'SECURITY_HUB',
+  /** Organization mode: the role assumed in each member account (AwssecIamMfaAudit, or AwssecIamMfaEnforce). */
+  memberRoleName: 'MEMBER_ROLE_NAME',
+  /** Organization mode: accounts run at once (the Map state's MaxConcurrency), as the report records it. */
+  accountConcurrency: 'ACCOUNT_CONCURRENCY',
 } as const;
 
 /** Which variables each function reads (the stacks set exactly these). */
@@ -71,6 +82,44 @@ export const FUNCTION_ENV = {
     ENV.securityHub,
   ],
   alerts: [ENV.topicArn, ENV.alertTable, ENV.alertWindowMinutes, ENV.accountId],
+  orgAccounts: [],
+  accountNightly: [
+    ENV.mode,
+    ENV.apply,
+    ENV.gracePeriodDays,
+    ENV.warningDays,
+    ENV.excludeUsers,
+    ENV.breakGlass,
+    ENV.maxUsers,
+    ENV.maxPercent,
+    ENV.disableConsoleAccess,
+    ENV.reportBucket,
+    ENV.topicArn,
+    ENV.senderEmail,
+    ENV.emailDomain,
+    ENV.securityHub,
+    ENV.memberRoleName,
+    ENV.accountConcurrency,
+  ],
+  orgReport: [
+    ENV.mode,
+    ENV.apply,
+    ENV.gracePeriodDays,
+    ENV.warningDays,
+    ENV.excludeUsers,
+    ENV.breakGlass,
+    ENV.maxUsers,
+    ENV.maxPercent,
+    ENV.disableConsoleAccess,
+    ENV.reportBucket,
+    ENV.topicArn,
+    ENV.senderEmail,
+    ENV.emailDomain,
+    ENV.securityHub,
+    ENV.memberRoleName,
+    ENV.accountConcurrency,
+    ENV.accountId,
+  ],
 } as const;
 
 /** The alert table's key and TTL attribute names. */
@@ -102,10 +151,14 @@ export const METRICS = {
     /** With Security Hub on: findings the run could not import (all of them when a call failed). */
     'SecurityHubFindingsNotImported',
   ],
+  /** Organization mode adds, among the organization's own figures: accounts assessed and not assessed tonight. */
+  organizationNames: ['AccountsAssessed', 'AccountsNotAssessed'],
+  /** Organization mode: each account's figures carry this dimension besides `service`. */
+  accountDimension: 'AccountId',
 } as const;
 
 /** One of the metrics the nightly run publishes. */
-export type MetricName = (typeof METRICS.names)[number];
+export type MetricName = (typeof METRICS.names)[number] | (typeof METRICS.organizationNames)[number];
 
 /** The values of the MODE variable (`report` | `warn` | `enforce`). */
 export const NIGHTLY_MODES = ['report', 'warn', 'enforce'] as const;

@@ -17,7 +17,14 @@ import {
   Token,
 } from 'aws-cdk-lib';
 import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
-import { Dashboard, GraphWidget, type IMetric, Metric, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  TextWidget,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { type CfnEventBus, EventBus, type IEventBus, Schedule } from 'aws-cdk-lib/aws-events';
 import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -43,6 +50,8 @@ import {
   iamResourcesOf,
   nightlyPermissions,
   onboardingPermissions,
+  orgAccountsPermissions,
+  orgReportPermissions,
   type PermissionResources,
 } from './function-permissions.ts';
 import {
@@ -54,6 +63,7 @@ import {
   synthesizeMemberStack,
 } from './member-stack.ts';
 import { acknowledge } from './nag.ts';
+import { OrgNightly } from './org-nightly.ts';
 import {
   FORWARDING_DLQ_NAME,
   forwardedRegions,
@@ -67,7 +77,9 @@ export interface AwssecIamMfaStackProps extends StackProps {
   readonly prepareMemberApp?: (app: App) => void;
 }
 
-type FunctionName = keyof typeof FUNCTIONS;
+/** The functions of both modes; organization mode adds its state machine's (OrgNightlyFunctions). */
+type FunctionName = 'onboarding' | 'nightly' | 'alerts';
+type EnvFunctionName = keyof typeof FUNCTIONS;
 type EnvName = (typeof ENV)[keyof typeof ENV];
 
 /** The value of each environment variable, as the handlers parse it: lists comma-joined, booleans and numbers as text. */
@@ -99,6 +111,9 @@ export function environmentValues(
     [ENV.alertWindowMinutes]: String(config.alertWindowMinutes),
     [ENV.accountId]: resources.accountId,
     [ENV.securityHub]: String(config.securityHub),
+    // The reads in report mode; the role that may also tag (and act) when the run warns or enforces.
+    [ENV.memberRoleName]: config.mode === 'report' ? MEMBER_ROLE_NAMES.audit : MEMBER_ROLE_NAMES.enforce,
+    [ENV.accountConcurrency]: String(config.accountConcurrency),
   };
 }
 
@@ -111,6 +126,14 @@ export class AwssecIamMfaStack extends Stack {
   /** The bus the other regions' stacks forward sign-ins to; none when config.regions names no other region. */
   readonly regionsBus: EventBus | undefined;
   readonly dashboard: Dashboard;
+  /** Organization mode: the nightly state machine and the functions of its first and last steps. */
+  readonly orgNightly:
+    | {
+        readonly stateMachine: OrgNightly;
+        readonly listAccounts: AwssecFunction;
+        readonly aggregate: AwssecFunction;
+      }
+    | undefined;
   /** Organization mode: the StackSet that installs the member stack, and that stack as synthesized for it. */
   readonly organization:
     | {
@@ -217,7 +240,7 @@ export class AwssecIamMfaStack extends Stack {
       alertTable: this.alertTable.tableName,
       accountId: this.account,
     });
-    const environmentOf = (name: FunctionName) =>
+    const environmentOf = (name: EnvFunctionName) =>
       Object.fromEntries(FUNCTION_ENV[name].map((variable) => [variable, env[variable]]));
     const common = { alarmTopic: this.topic, logRetention: config.logRetentionDays };
 
@@ -230,15 +253,26 @@ export class AwssecIamMfaStack extends Stack {
       timeout: Duration.minutes(1),
       ...(config.organization ? { roleName: CENTRAL_ROLE_NAMES.onboarding } : {}),
     });
+    const modeText = `${config.mode} mode${config.mode === 'enforce' ? (config.apply ? ', applying' : ', dry run') : ''}`;
+    // Organization mode: the same role and permissions, run by the state machine for one account a call.
     const nightly = new AwssecFunction(this, 'Nightly', {
       ...common,
-      entry: FUNCTIONS.nightly.entry,
-      serviceName: FUNCTIONS.nightly.serviceName,
-      description: `awssec iam-mfa: the nightly MFA report (${config.mode} mode${config.mode === 'enforce' ? (config.apply ? ', applying' : ', dry run') : ''})`,
-      environment: environmentOf('nightly'),
+      ...(config.organization
+        ? {
+            entry: FUNCTIONS.accountNightly.entry,
+            serviceName: FUNCTIONS.accountNightly.serviceName,
+            description: `awssec iam-mfa: the nightly MFA report of one account of the organization (${modeText})`,
+            environment: environmentOf('accountNightly'),
+            roleName: CENTRAL_ROLE_NAMES.nightly,
+          }
+        : {
+            entry: FUNCTIONS.nightly.entry,
+            serviceName: FUNCTIONS.nightly.serviceName,
+            description: `awssec iam-mfa: the nightly MFA report (${modeText})`,
+            environment: environmentOf('nightly'),
+          }),
       timeout: Duration.minutes(15),
       memorySize: 1024,
-      ...(config.organization ? { roleName: CENTRAL_ROLE_NAMES.nightly } : {}),
     });
     const alerts = new AwssecFunction(this, 'Alerts', {
       ...common,
@@ -250,19 +284,24 @@ export class AwssecIamMfaStack extends Stack {
       timeout: Duration.seconds(30),
     });
     this.functions = { onboarding, nightly, alerts };
+    const orgFunctions = config.organization
+      ? this.buildOrgNightlyFunctions(config, environmentOf, common)
+      : undefined;
+    // The night's metrics come from the nightly function, or in organization mode from the last step.
+    const metricsSource = orgFunctions?.aggregate ?? nightly;
     // A RequireMFA that is not the canonical document is attached to nobody until someone repairs it.
     const untrusted =
       'the RequireMFA policy is not the canonical document (tampered, or from an earlier release), so it is attached to nobody: run awssec iam-mfa policy --repair, and find out who changed it';
     onboarding.alarmOnMetric('RequireMfaPolicyUntrusted', untrusted, Duration.minutes(5));
-    nightly.alarmOnMetric('RequireMfaPolicyUntrusted', untrusted, Duration.days(1));
+    metricsSource.alarmOnMetric('RequireMfaPolicyUntrusted', untrusted, Duration.days(1));
     if (config.securityHub) {
-      nightly.alarmOnMetric(
+      metricsSource.alarmOnMetric(
         'SecurityHubFindingsNotImported',
         "the nightly run could not import findings into Security Hub (its summary says why): check that Security Hub is enabled in this region and the function's role may import",
         Duration.days(1),
       );
     }
-    nightly.alarmOnMetric(
+    metricsSource.alarmOnMetric(
       'UsersAtTagQuota',
       "a user the run may warn or act on has IAM's 50 tags, so the tool's record of them is kept in the report bucket (records/): remove a tag from them if you can",
       Duration.days(1),
@@ -299,12 +338,30 @@ export class AwssecIamMfaStack extends Stack {
     alerts.grant(...alertsPermissions(resources));
 
     onboarding.addTrigger(CREATE_USER_RULE.id, CREATE_USER_RULE);
-    nightly.addTrigger('ScheduleRule', {
-      description: `awssec iam-mfa: the nightly MFA run, ${config.schedule} (UTC)`,
-      schedule: Schedule.expression(config.schedule),
-      // A run that EventBridge could not start within the hour is better left to the next night.
-      maxEventAge: Duration.hours(1),
-    });
+    if (orgFunctions === undefined) {
+      nightly.addTrigger('ScheduleRule', {
+        description: `awssec iam-mfa: the nightly MFA run, ${config.schedule} (UTC)`,
+        schedule: Schedule.expression(config.schedule),
+        // A run that EventBridge could not start within the hour is better left to the next night.
+        maxEventAge: Duration.hours(1),
+      });
+      this.orgNightly = undefined;
+    } else {
+      orgFunctions.listAccounts.grant(...orgAccountsPermissions());
+      orgFunctions.aggregate.grant(...orgReportPermissions(resources));
+      this.orgNightly = {
+        ...orgFunctions,
+        stateMachine: new OrgNightly(this, 'OrgNightly', {
+          schedule: config.schedule,
+          accountConcurrency: config.accountConcurrency,
+          listAccounts: orgFunctions.listAccounts,
+          runAccount: nightly,
+          aggregate: orgFunctions.aggregate,
+          alarmTopic: this.topic,
+          logRetention: config.logRetentionDays,
+        }),
+      };
+    }
     // Organization mode forwards the member accounts' events to it too.
     this.regionsBus =
       forwardedRegions(config).length === 0 && !config.organization
@@ -338,7 +395,15 @@ export class AwssecIamMfaStack extends Stack {
       ? this.buildMemberStackSet(config, props.prepareMemberApp)
       : undefined;
 
-    this.dashboard = this.buildDashboard(Object.values(this.functions), forwardedRegions(config));
+    this.dashboard = this.buildDashboard(
+      [
+        ...Object.values(this.functions),
+        ...(orgFunctions === undefined ? [] : [orgFunctions.listAccounts, orgFunctions.aggregate]),
+      ],
+      forwardedRegions(config),
+      metricsSource.serviceName,
+      orgFunctions !== undefined,
+    );
 
     new CfnOutput(this, 'SecurityTopicArn', {
       value: this.topic.topicArn,
@@ -359,6 +424,32 @@ export class AwssecIamMfaStack extends Stack {
           "The StackSet that installs the member roles and event forwarding in the organization's accounts",
       });
     }
+  }
+
+  /** Organization mode: the functions of the state machine's first step (list the accounts) and last (one report). */
+  private buildOrgNightlyFunctions(
+    config: AwssecConfig,
+    environmentOf: (name: EnvFunctionName) => Record<string, string>,
+    common: { alarmTopic: Topic; logRetention: AwssecConfig['logRetentionDays'] },
+  ): { listAccounts: AwssecFunction; aggregate: AwssecFunction } {
+    const listAccounts = new AwssecFunction(this, 'OrgAccounts', {
+      ...common,
+      entry: FUNCTIONS.orgAccounts.entry,
+      serviceName: FUNCTIONS.orgAccounts.serviceName,
+      description: "awssec iam-mfa: lists the organization's ACTIVE accounts for the nightly run",
+      environment: environmentOf('orgAccounts'),
+      timeout: Duration.minutes(2),
+    });
+    const aggregate = new AwssecFunction(this, 'OrgReport', {
+      ...common,
+      entry: FUNCTIONS.orgReport.entry,
+      serviceName: FUNCTIONS.orgReport.serviceName,
+      description: `awssec iam-mfa: the organization's nightly report and summary (${config.mode} mode)`,
+      environment: environmentOf('orgReport'),
+      timeout: Duration.minutes(10),
+      memorySize: 1024,
+    });
+    return { listAccounts, aggregate };
   }
 
   /** `arn:PARTITION:iam::*:role/NAME`: the member role in whichever account of the organization. */
@@ -468,12 +559,17 @@ export class AwssecIamMfaStack extends Stack {
   }
 
   /** The nightly figures over time, then the functions' health, then the forwarding from other regions. */
-  private buildDashboard(functions: readonly AwssecFunction[], regions: readonly string[]): Dashboard {
+  private buildDashboard(
+    functions: readonly AwssecFunction[],
+    regions: readonly string[],
+    metricsService: string,
+    organization: boolean,
+  ): Dashboard {
     const nightly = (name: MetricName, statistic = 'Maximum') =>
       new Metric({
         namespace: METRICS.namespace,
         metricName: name,
-        dimensionsMap: { service: FUNCTIONS.nightly.serviceName },
+        dimensionsMap: { service: metricsService },
         statistic,
         period: Duration.days(1),
         label: name,
@@ -501,6 +597,28 @@ export class AwssecIamMfaStack extends Stack {
         height: 2,
       }),
     );
+    if (organization) {
+      // Each account's figures carry AccountId: a search finds every account that reported, the sort keeps the worst.
+      const perAccount = `{${METRICS.namespace},${METRICS.accountDimension},service} service="${metricsService}" MetricName="CompliancePercent"`;
+      dashboard.addWidgets(
+        graph(
+          'Organization: accounts assessed, and not assessed (role missing, access denied, …: see the summary)',
+          [nightly('AccountsAssessed'), nightly('AccountsNotAssessed')],
+          { min: 0 },
+        ),
+        graph(
+          'Worst accounts: compliance (%) of the 10 lowest, by AccountId',
+          [
+            new MathExpression({
+              expression: `SORT(SEARCH('${perAccount}', 'Minimum', 86400), MIN, ASC, 10)`,
+              label: '',
+              period: Duration.days(1),
+            }),
+          ],
+          { min: 0, max: 100 },
+        ),
+      );
+    }
     dashboard.addWidgets(
       graph(
         'Compliance (%)',

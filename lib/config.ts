@@ -63,6 +63,8 @@ export interface AwssecConfig {
   readonly auditOperatorRoles: readonly string[];
   /** IAM roles people run `enforce --org` with: the member enforce role trusts them too. */
   readonly enforceOperatorRoles: readonly string[];
+  /** Accounts the nightly state machine runs at once (its Map state's MaxConcurrency); organization mode only. */
+  readonly accountConcurrency: number;
 }
 
 /**
@@ -113,6 +115,7 @@ export const DEFAULT_CONFIG: AwssecConfig = {
   targetOus: [],
   auditOperatorRoles: [],
   enforceOperatorRoles: [],
+  accountConcurrency: 8,
 };
 
 export class ConfigError extends Error {
@@ -337,6 +340,7 @@ const READERS: { readonly [K in keyof AwssecConfig]: Reader<K> } = {
   targetOus: targetOuListValue,
   auditOperatorRoles: roleArnListValue,
   enforceOperatorRoles: roleArnListValue,
+  accountConcurrency: rangedValue,
 };
 
 /** The context keys this app reads, in the order docs/deploy.md lists them. */
@@ -359,6 +363,15 @@ export function readConfig(context: (key: string) => unknown): AwssecConfig {
     );
   }
   checkOrganizationMode(config);
+  if (
+    !config.organization &&
+    context('accountConcurrency') !== undefined &&
+    context('accountConcurrency') !== null
+  ) {
+    throw new ConfigError(
+      'context accountConcurrency: only organization mode uses it; set organization=true as well, or leave accountConcurrency out',
+    );
+  }
   return config;
 }
 

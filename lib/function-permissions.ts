@@ -379,3 +379,32 @@ export function enforceRolePermissions(config: AwssecConfig, r: IamResources): R
     ...(scope.applies ? enforcementWrites(config, r) : []),
   ];
 }
+
+/**
+ * Organization mode, the state machine's first step: the organization's
+ * accounts (from the management account or a delegated administrator).
+ */
+export function orgAccountsPermissions(): RolePermission[] {
+  return [
+    {
+      statement: allow('ListOrganizationAccounts', ['organizations:ListAccounts'], ['*']),
+      wildcardReason:
+        'Resource * only for organizations:ListAccounts, which supports no resource-level permission',
+    },
+  ];
+}
+
+/**
+ * Organization mode, the state machine's last step: read each account's
+ * report back, write the organization's beside them, publish one summary.
+ */
+export function orgReportPermissions(r: PermissionResources): RolePermission[] {
+  return [
+    {
+      statement: allow('ReadAndWriteReports', ['s3:GetObject', 's3:PutObject'], [r.reportObjects]),
+      wildcardReason:
+        "reports/*: each night reads every account's report under reports/YYYY/MM/DD/ACCOUNT/ and writes the organization's under reports/YYYY/MM/DD/, named by date",
+    },
+    ...publishToTopic('PublishSummary', r),
+  ];
+}

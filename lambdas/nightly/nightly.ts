@@ -1,12 +1,21 @@
-import type { HandlerLogger, MetricsSink } from '../handler-support.ts';
+import { type FUNCTION_ENV, NIGHTLY_MODES } from '../function-contract.ts';
+import {
+  booleanValue,
+  choiceValue,
+  type HandlerLogger,
+  type MetricsSink,
+  patternListValue,
+  rangedValue,
+  requiredValue,
+} from '../handler-support.ts';
 import {
   type NightlyClients,
   type NightlyResult,
   type NightlySettings,
+  nightlyCounts,
   nightlyFigures,
   requireMfaUntrusted,
   runNightly,
-  securityHubFindingsNotImported,
 } from '../use-cases/nightly-run.ts';
 
 /**
@@ -26,16 +35,7 @@ export function createNightlyHandler(deps: {
       typeof event === 'object' && event !== null && 'id' in event ? String(event.id) : 'unknown';
     const result = await runNightly(deps.settings, deps.clients, deps.now?.() ?? new Date());
     const { summary } = result.report;
-    const figures = nightlyFigures({
-      summary,
-      account: result.report.account,
-      warned: result.warnings.filter((w) => w.mail !== 'failed').length,
-      enforced: result.enforcement?.summary.by_outcome.enforced ?? 0,
-      enforcementFailures: result.enforcement?.summary.by_outcome.failed ?? 0,
-      usersAtTagQuota: result.usersAtTagQuota.length,
-      securityHubNotImported:
-        result.securityHub === undefined ? undefined : securityHubFindingsNotImported(result.securityHub),
-    });
+    const figures = nightlyFigures(nightlyCounts(result));
     for (const [name, unit, value] of figures) deps.metrics.addMetric(name, unit, value);
     deps.metrics.publishStoredMetrics();
     deps.logger.info('nightly run done', {
@@ -66,5 +66,27 @@ export function createNightlyHandler(deps: {
       deps.logger.error('enforcement refused by a guard', { eventId, reason: result.enforcementRefused });
     }
     return result;
+  };
+}
+
+/** The nightly run's settings from its environment variables (FUNCTION_ENV.nightly); a bad one fails the cold start. */
+export function nightlySettingsFrom(
+  env: Record<(typeof FUNCTION_ENV.nightly)[number], string>,
+): NightlySettings {
+  return {
+    mode: choiceValue('MODE', env.MODE, NIGHTLY_MODES),
+    apply: booleanValue('APPLY', env.APPLY),
+    gracePeriodDays: rangedValue('GRACE_PERIOD_DAYS', env.GRACE_PERIOD_DAYS, 'gracePeriodDays'),
+    warningDays: rangedValue('WARNING_DAYS', env.WARNING_DAYS, 'warningDays'),
+    excludeUsers: patternListValue('EXCLUDE_USERS', env.EXCLUDE_USERS),
+    breakGlass: patternListValue('BREAK_GLASS', env.BREAK_GLASS),
+    maxUsers: rangedValue('MAX_USERS', env.MAX_USERS, 'maxUsers'),
+    maxPercent: rangedValue('MAX_PERCENT', env.MAX_PERCENT, 'maxPercent'),
+    disableConsoleAccess: booleanValue('DISABLE_CONSOLE_ACCESS', env.DISABLE_CONSOLE_ACCESS),
+    reportBucket: requiredValue('REPORT_BUCKET', env.REPORT_BUCKET),
+    topicArn: requiredValue('TOPIC_ARN', env.TOPIC_ARN),
+    senderEmail: env.SENDER_EMAIL,
+    emailDomain: env.EMAIL_DOMAIN,
+    securityHub: booleanValue('SECURITY_HUB', env.SECURITY_HUB),
   };
 }

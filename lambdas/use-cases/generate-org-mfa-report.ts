@@ -177,7 +177,7 @@ async function readAccount(
 }
 
 /** The settings part of a report, the same for every account. */
-function reportSettingsOf(
+export function reportSettingsOf(
   settings: ReportSettings,
   options: GenerateMfaReportOptions,
 ): MfaReport['settings'] {

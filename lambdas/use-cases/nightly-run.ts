@@ -405,20 +405,20 @@ function rootLine(account: MfaReport['account']): string {
 }
 
 /** RequireMFA exists and is not the canonical document: nothing is attached until it is repaired. */
-export function requireMfaUntrusted(report: {
-  readonly account: Pick<MfaReport['account'], 'require_mfa_policy'>;
-}): boolean {
+export function requireMfaUntrusted(report: MfaReport): boolean {
   const { status } = report.account.require_mfa_policy;
   return status === 'tampered' || status === 'outdated';
 }
 
-/** What the night's metrics are made of: one account's, or (summed) an organization's. */
+/** What the night's metrics are made of: one account's, or an organization's (summed over its accounts). */
 export interface NightlyCounts {
   readonly summary: MfaReport['summary'];
-  readonly account: Pick<
-    MfaReport['account'],
-    'root_mfa_enabled' | 'root_has_credentials' | 'require_mfa_policy'
-  >;
+  /** 1 when root (every account's root with credentials) has MFA. */
+  readonly rootMfaEnabled: number;
+  /** Roots with a password, access keys or certificates: 0 or 1 for an account. */
+  readonly rootHasCredentials: number;
+  /** RequireMFA policies that are not the canonical document: 0 or 1 for an account. */
+  readonly requireMfaPolicyUntrusted: number;
   readonly warned: number;
   readonly enforced: number;
   readonly enforcementFailures: number;
@@ -429,7 +429,7 @@ export interface NightlyCounts {
 
 /** The night's figures as the dashboard and the alarms read them, by metric name. */
 export function nightlyFigures(counts: NightlyCounts): [MetricName, 'Count' | 'Percent', number][] {
-  const { summary, account } = counts;
+  const { summary } = counts;
   return [
     ['UsersTotal', 'Count', summary.total],
     ['UsersCompliant', 'Count', summary.compliant],
@@ -439,12 +439,12 @@ export function nightlyFigures(counts: NightlyCounts): [MetricName, 'Count' | 'P
     ['CompliancePercent', 'Percent', summary.compliance_percent],
     ['ConsoleUsersWithMfaPercent', 'Percent', summary.console_users_with_mfa_percent],
     ['KeyUsersWithMfaPercent', 'Percent', summary.key_users_with_mfa_percent],
-    ['RootMfaEnabled', 'Count', account.root_mfa_enabled ? 1 : 0],
-    ['RootHasCredentials', 'Count', account.root_has_credentials ? 1 : 0],
+    ['RootMfaEnabled', 'Count', counts.rootMfaEnabled],
+    ['RootHasCredentials', 'Count', counts.rootHasCredentials],
     ['UsersWarned', 'Count', counts.warned],
     ['UsersEnforced', 'Count', counts.enforced],
     ['EnforcementFailures', 'Count', counts.enforcementFailures],
-    ['RequireMfaPolicyUntrusted', 'Count', requireMfaUntrusted({ account }) ? 1 : 0],
+    ['RequireMfaPolicyUntrusted', 'Count', counts.requireMfaPolicyUntrusted],
     ['UsersAtTagQuota', 'Count', counts.usersAtTagQuota],
     ...(counts.securityHubNotImported === undefined
       ? []
@@ -456,4 +456,21 @@ export function nightlyFigures(counts: NightlyCounts): [MetricName, 'Count' | 'P
           ],
         ]),
   ];
+}
+
+/** One account's night as counts: its report, and what the run did. */
+export function nightlyCounts(result: NightlyResult): NightlyCounts {
+  const { account } = result.report;
+  return {
+    summary: result.report.summary,
+    rootMfaEnabled: account.root_mfa_enabled ? 1 : 0,
+    rootHasCredentials: account.root_has_credentials ? 1 : 0,
+    requireMfaPolicyUntrusted: requireMfaUntrusted(result.report) ? 1 : 0,
+    warned: result.warnings.filter((w) => w.mail !== 'failed').length,
+    enforced: result.enforcement?.summary.by_outcome.enforced ?? 0,
+    enforcementFailures: result.enforcement?.summary.by_outcome.failed ?? 0,
+    usersAtTagQuota: result.usersAtTagQuota.length,
+    securityHubNotImported:
+      result.securityHub === undefined ? undefined : securityHubFindingsNotImported(result.securityHub),
+  };
 }

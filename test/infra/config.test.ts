@@ -43,6 +43,7 @@ describe('readConfig', () => {
       targetOus: [],
       auditOperatorRoles: [],
       enforceOperatorRoles: [],
+      accountConcurrency: 8,
     });
     expect(fromContext({})).toEqual(DEFAULT_CONFIG);
     expect(CONFIG_KEYS).toEqual(Object.keys(DEFAULT_CONFIG));
@@ -92,6 +93,7 @@ describe('readConfig', () => {
       targetOus: [],
       auditOperatorRoles: [],
       enforceOperatorRoles: [],
+      accountConcurrency: 8,
     });
   });
 
@@ -354,6 +356,20 @@ describe('organization mode', () => {
     }
     expect(() => fromContext({ enforceOperatorRoles: 'arn:aws:iam::111111111111:role/A' })).toThrow(
       'context enforceOperatorRoles: only organization mode uses it',
+    );
+  });
+
+  it("reads accountConcurrency, organization mode's only, within the CLI's --account-concurrency range", () => {
+    expect(fromContext({ ...ORG }).accountConcurrency).toBe(8);
+    expect(fromContext({ ...ORG, accountConcurrency: '20' }).accountConcurrency).toBe(20);
+    expect(fromContext({ ...ORG, accountConcurrency: 64 }).accountConcurrency).toBe(64);
+    for (const value of ['0', '65', '2.5', 'eight']) {
+      expect(() => fromContext({ ...ORG, accountConcurrency: value })).toThrow(
+        `context accountConcurrency: '${value}' is not`,
+      );
+    }
+    expect(() => fromContext({ accountConcurrency: '8' })).toThrow(
+      'context accountConcurrency: only organization mode uses it; set organization=true as well, or leave accountConcurrency out',
     );
   });
 
