@@ -318,7 +318,8 @@ export function nightlyPermissions(config: AwssecConfig, r: PermissionResources)
       wildcardReason:
         'reports/*: each night writes new objects named by date under reports/ in the report bucket',
     },
-    ...publishToTopic('PublishSummary', r),
+    // Organization mode: the state machine's last step sends the one summary, not each account's run.
+    ...(config.organization ? [] : publishToTopic('PublishSummary', r)),
   ];
   if (config.securityHub) {
     const on = (scope: PermissionScope) =>
