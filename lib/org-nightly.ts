@@ -7,8 +7,7 @@
  * each account's result; an account that fails is a result, not a failed run.
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm, IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import type { Policy } from 'aws-cdk-lib/aws-iam';
@@ -32,7 +31,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { AwssecFunction } from './constructs/awssec-function.ts';
+import { type AwssecFunction, alarmOn } from './constructs/awssec-function.ts';
 import { acknowledge, flattenForNag, nagResource } from './nag.ts';
 
 /**
@@ -217,15 +216,6 @@ export class OrgNightly extends Construct {
   }
 
   private alarm(id: string, metric: IMetric, description: string, topic: ITopic): void {
-    const alarm = new Alarm(this, id, {
-      metric,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: description,
-    });
-    alarm.addAlarmAction(new SnsAction(topic));
-    this.alarms.push(alarm);
+    this.alarms.push(alarmOn(this, id, metric, description, topic));
   }
 }

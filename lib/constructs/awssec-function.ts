@@ -280,16 +280,28 @@ export class AwssecFunction extends Construct {
   }
 
   private alarm(id: string, metric: IMetric, description: string): Alarm {
-    const alarm = new Alarm(this, id, {
-      metric,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: description,
-    });
-    alarm.addAlarmAction(new SnsAction(this.alarmTopic));
+    const alarm = alarmOn(this, id, metric, description, this.alarmTopic);
     this.alarms.push(alarm);
     return alarm;
   }
+}
+
+/** An alarm, told to the topic, when the metric reaches 1 in a period; no data is no alarm. */
+export function alarmOn(
+  scope: Construct,
+  id: string,
+  metric: IMetric,
+  description: string,
+  topic: ITopic,
+): Alarm {
+  const alarm = new Alarm(scope, id, {
+    metric,
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+    alarmDescription: description,
+  });
+  alarm.addAlarmAction(new SnsAction(topic));
+  return alarm;
 }

@@ -103,6 +103,13 @@ async function runNight(topicArn: string) {
   const { handler } = accountStep(topicArn);
   const results: AccountNightlyResult[] = [];
   for (const account of listed.accounts) results.push(await handler(account));
+  const { aggregate, metrics } = reportStep(topicArn);
+  const output = await aggregate({ results });
+  return { listed, results, output, metrics: metrics.published };
+}
+
+/** The state machine's last step, with a metrics sink that keeps what it published. */
+function reportStep(topicArn: string) {
   const metrics = dimensionedMetrics();
   const aggregate = createOrgReportHandler({
     settings: settings(topicArn),
@@ -111,8 +118,7 @@ async function runNight(topicArn: string) {
     metrics: metrics.sink,
     now: () => NOW,
   });
-  const output = await aggregate({ results });
-  return { listed, results, output, metrics: metrics.published };
+  return { aggregate, metrics };
 }
 
 describe("the organization's nightly run, step by step", () => {
@@ -252,14 +258,7 @@ describe("the organization's nightly run, step by step", () => {
 
   it('turns an account whose report cannot be read back into a not-assessed one', async () => {
     const { topicArn } = await prepare();
-    const metrics = dimensionedMetrics();
-    const aggregate = createOrgReportHandler({
-      settings: settings(topicArn),
-      clients: { ...allTestClients(emulator.proxy.endpoint), centralAccountId: emulator.org.management },
-      logger: recordingLogger().logger,
-      metrics: metrics.sink,
-      now: () => NOW,
-    });
+    const { aggregate } = reportStep(topicArn);
     const result: AccountNightlyResult = {
       account_id: emulator.org.dev,
       account_name: 'dev',
@@ -283,12 +282,7 @@ describe("the organization's nightly run, step by step", () => {
   });
 
   it('refuses an aggregation input without results', async () => {
-    const aggregate = createOrgReportHandler({
-      settings: settings('arn:aws:sns:us-east-1:123456789012:none'),
-      clients: { ...allTestClients(emulator.proxy.endpoint), centralAccountId: emulator.org.management },
-      logger: recordingLogger().logger,
-      metrics: dimensionedMetrics().sink,
-    });
+    const { aggregate } = reportStep('arn:aws:sns:us-east-1:123456789012:none');
     await expect(aggregate({})).rejects.toThrow('the aggregation step was given no results array');
   });
 });

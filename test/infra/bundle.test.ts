@@ -27,6 +27,17 @@ const outdir = mkdtempSync(path.join(tmpdir(), 'awssec-cdk-'));
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
+/** What the nightly run's client modules, and the --org ones, load. */
+const ORGANIZATION_STEP_CLIENTS = [
+  '@aws-sdk/client-iam',
+  '@aws-sdk/client-organizations',
+  '@aws-sdk/client-s3',
+  '@aws-sdk/client-securityhub',
+  '@aws-sdk/client-ses',
+  '@aws-sdk/client-sns',
+  '@aws-sdk/client-sts',
+];
+
 /** The SDK clients each handler constructs, and so the only ones its bundle may import. */
 const SDK_CLIENTS: Record<keyof typeof FUNCTIONS, string[]> = {
   onboarding: ['@aws-sdk/client-iam', '@aws-sdk/client-ses', '@aws-sdk/client-sts'],
@@ -42,24 +53,8 @@ const SDK_CLIENTS: Record<keyof typeof FUNCTIONS, string[]> = {
   // Organization mode's steps share modules with the CLI's --org (assumed-role clients, the listing,
   // report settings), which load these clients without constructing them.
   orgAccounts: ['@aws-sdk/client-iam', '@aws-sdk/client-organizations', '@aws-sdk/client-sts'],
-  accountNightly: [
-    '@aws-sdk/client-iam',
-    '@aws-sdk/client-organizations',
-    '@aws-sdk/client-s3',
-    '@aws-sdk/client-securityhub',
-    '@aws-sdk/client-ses',
-    '@aws-sdk/client-sns',
-    '@aws-sdk/client-sts',
-  ],
-  orgReport: [
-    '@aws-sdk/client-iam',
-    '@aws-sdk/client-organizations',
-    '@aws-sdk/client-s3',
-    '@aws-sdk/client-securityhub',
-    '@aws-sdk/client-ses',
-    '@aws-sdk/client-sns',
-    '@aws-sdk/client-sts',
-  ],
+  accountNightly: ORGANIZATION_STEP_CLIENTS,
+  orgReport: ORGANIZATION_STEP_CLIENTS,
 };
 
 /** The functions of the default (single-account) synth; organization mode's are bundled on their own. */
