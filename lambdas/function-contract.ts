@@ -40,6 +40,12 @@ export const ENV = {
   alertWindowMinutes: 'ALERT_WINDOW_MINUTES',
   /** The 12-digit account the function serves: events of any other account are dropped. */
   accountId: 'ACCOUNT_ID',
+  /**
+   * Organization mode: the organization's id (`o-…`), whose member accounts'
+   * events the central bus admits and the functions then serve too; empty in
+   * single-account mode.
+   */
+  organizationId: 'ORGANIZATION_ID',
   /** `true`: the nightly run imports its findings into the account's Security Hub (in the function's region). */
   securityHub: 'SECURITY_HUB',
 } as const;
@@ -53,6 +59,7 @@ export const FUNCTION_ENV = {
     ENV.breakGlass,
     ENV.gracePeriodDays,
     ENV.accountId,
+    ENV.organizationId,
   ],
   nightly: [
     ENV.mode,
@@ -70,7 +77,7 @@ export const FUNCTION_ENV = {
     ENV.emailDomain,
     ENV.securityHub,
   ],
-  alerts: [ENV.topicArn, ENV.alertTable, ENV.alertWindowMinutes, ENV.accountId],
+  alerts: [ENV.topicArn, ENV.alertTable, ENV.alertWindowMinutes, ENV.accountId, ENV.organizationId],
 } as const;
 
 /** The alert table's key and TTL attribute names. */
@@ -116,6 +123,23 @@ export type NightlyModeName = (typeof NIGHTLY_MODES)[number];
  * region only, and the other regions' stacks forward sign-ins here.
  */
 export const IAM_EVENTS_REGION = 'us-east-1';
+
+/** Organization mode: the roles in every member account, named so that any account's ARN can be built. */
+export const MEMBER_ROLE_NAMES = {
+  audit: 'AwssecIamMfaAudit',
+  enforce: 'AwssecIamMfaEnforce',
+  onboarding: 'AwssecIamMfaOnboarding',
+} as const;
+
+/**
+ * Organization mode: the central functions' role names, fixed so that the
+ * member roles can trust them by ARN (`aws:PrincipalArn`).
+ */
+export const CENTRAL_ROLE_NAMES = {
+  onboarding: 'AwssecIamMfaCentralOnboarding',
+  nightly: 'AwssecIamMfaCentralNightly',
+  alerts: 'AwssecIamMfaCentralAlerts',
+} as const;
 
 /**
  * The EventBridge events the stacks route to the functions: the rules match

@@ -99,6 +99,7 @@ export function environmentValues(
     [ENV.alertWindowMinutes]: String(config.alertWindowMinutes),
     [ENV.accountId]: resources.accountId,
     [ENV.securityHub]: String(config.securityHub),
+    [ENV.organizationId]: config.organizationId,
   };
 }
 
@@ -248,6 +249,7 @@ export class AwssecIamMfaStack extends Stack {
         'awssec iam-mfa: tells the security topic about sign-ins without MFA, root sign-ins, MFA device changes, RequireMFA changes',
       environment: environmentOf('alerts'),
       timeout: Duration.seconds(30),
+      ...(config.organization ? { roleName: CENTRAL_ROLE_NAMES.alerts } : {}),
     });
     this.functions = { onboarding, nightly, alerts };
     // A RequireMFA that is not the canonical document is attached to nobody until someone repairs it.
@@ -296,7 +298,7 @@ export class AwssecIamMfaStack extends Stack {
     };
     onboarding.grant(...onboardingPermissions(config, resources));
     nightly.grant(...nightlyPermissions(config, resources));
-    alerts.grant(...alertsPermissions(resources));
+    alerts.grant(...alertsPermissions(config, resources));
 
     onboarding.addTrigger(CREATE_USER_RULE.id, CREATE_USER_RULE);
     nightly.addTrigger('ScheduleRule', {

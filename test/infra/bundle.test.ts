@@ -38,7 +38,7 @@ const SDK_CLIENTS: Record<keyof typeof FUNCTIONS, string[]> = {
     '@aws-sdk/client-sns',
     '@aws-sdk/client-sts',
   ],
-  alerts: ['@aws-sdk/client-dynamodb', '@aws-sdk/client-iam', '@aws-sdk/client-sns'],
+  alerts: ['@aws-sdk/client-dynamodb', '@aws-sdk/client-iam', '@aws-sdk/client-sns', '@aws-sdk/client-sts'],
 };
 
 /** The `@aws-sdk/*` modules an ES module bundle imports (left to the runtime). */
