@@ -19,7 +19,7 @@
  * bench/results.json. A benchmark, not a test: nothing here asserts.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -284,6 +284,14 @@ async function naiveComparison(
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
+/** A process's processor time so far, in seconds (Linux: utime + stime from /proc/PID/stat, at 100 ticks a second). */
+async function cpuSeconds(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return Number.NaN;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 interface OrganizationFigures {
   readonly accounts: number;
   readonly usersPerAccount: number;
@@ -295,6 +303,8 @@ interface OrganizationFigures {
   /** IAM calls per account, by operation (the organization's calls over its accounts). */
   readonly iamCallsPerAccount: Record<string, number>;
   readonly peakRssMb: number;
+  /** moto's own processor time for the one account and for the organization: the emulator's share of the machine. */
+  readonly motoCpuSeconds: { readonly oneAccount: number; readonly organization: number };
 }
 
 /**
@@ -320,17 +330,21 @@ async function organizationScenario(): Promise<OrganizationFigures> {
     process.stderr.write('\n');
     proxy.setDelay(LATENCY_MS);
     process.stderr.write(`  report, one account of ${ORG.usersPerAccount} users…`);
+    let cpuBefore = await cpuSeconds(moto.pid);
     const one = await scenarioProcess({ kind: 'report', source: 'bulk', endpoint: proxy.endpoint });
+    const oneAccountCpu = (await cpuSeconds(moto.pid)) - cpuBefore;
     process.stderr.write(
       ` ${(one.wallMs / 1000).toFixed(1)} s\n  report --org, ${ORG.accounts} accounts, ${ORG.concurrency} at once…`,
     );
     proxy.seen.clear();
+    cpuBefore = await cpuSeconds(moto.pid);
     const org = await scenarioProcess({
       kind: 'org',
       source: 'bulk',
       endpoint: proxy.endpoint,
       concurrency: ORG.concurrency,
     });
+    const organizationCpu = (await cpuSeconds(moto.pid)) - cpuBefore;
     process.stderr.write(` ${(org.wallMs / 1000).toFixed(1)} s\n`);
     if (org.accounts !== ORG.accounts || org.users !== ORG.accounts * ORG.usersPerAccount) {
       throw new Error(
@@ -351,6 +365,7 @@ async function organizationScenario(): Promise<OrganizationFigures> {
       shareOfSequential: round2(org.wallMs / (one.wallMs * ORG.accounts)),
       iamCallsPerAccount,
       peakRssMb: org.peakRssMb,
+      motoCpuSeconds: { oneAccount: round2(oneAccountCpu), organization: round2(organizationCpu) },
     };
   } finally {
     await proxy.stop();
@@ -544,7 +559,7 @@ async function main(): Promise<void> {
       ],
       [
         `report --org, ${ORG.accounts} accounts × ${ORG.usersPerAccount} users, ${ORG.concurrency} at once: < ${TARGETS.orgShareOfSequential * 100}% of one account's time × ${ORG.accounts}`,
-        `${organization.organizationSeconds.toFixed(1)} s against ${organization.oneAccountSeconds.toFixed(2)} s × ${ORG.accounts} = ${(organization.oneAccountSeconds * ORG.accounts).toFixed(1)} s: ${(organization.shareOfSequential * 100).toFixed(0)}%; peak RSS ${organization.peakRssMb} MB`,
+        `${organization.organizationSeconds.toFixed(1)} s against ${organization.oneAccountSeconds.toFixed(2)} s × ${ORG.accounts} = ${(organization.oneAccountSeconds * ORG.accounts).toFixed(1)} s: ${(organization.shareOfSequential * 100).toFixed(0)}%; moto itself used ${organization.motoCpuSeconds.organization.toFixed(1)} s of processor (${organization.motoCpuSeconds.oneAccount.toFixed(2)} s for one account), a floor of ${(organization.motoCpuSeconds.organization / cpus().length).toFixed(1)} s on ${cpus().length} cores; peak RSS ${organization.peakRssMb} MB`,
         organization.shareOfSequential < TARGETS.orgShareOfSequential,
       ],
       [

@@ -47,6 +47,12 @@ export const ENV = {
   alertWindowMinutes: 'ALERT_WINDOW_MINUTES',
   /** The 12-digit account the function serves: events of any other account are dropped. */
   accountId: 'ACCOUNT_ID',
+  /**
+   * Organization mode: the organization's id (`o-…`), whose member accounts'
+   * events the central bus admits and the functions then serve too; empty in
+   * single-account mode.
+   */
+  organizationId: 'ORGANIZATION_ID',
   /** `true`: the nightly run imports its findings into the account's Security Hub (in the function's region). */
   securityHub: 'SECURITY_HUB',
   /** Organization mode: the role assumed in each member account (AwssecIamMfaAudit, or AwssecIamMfaEnforce). */
@@ -82,9 +88,10 @@ export const FUNCTION_ENV = {
     ENV.breakGlass,
     ENV.gracePeriodDays,
     ENV.accountId,
+    ENV.organizationId,
   ],
   nightly: NIGHTLY_ENV,
-  alerts: [ENV.topicArn, ENV.alertTable, ENV.alertWindowMinutes, ENV.accountId],
+  alerts: [ENV.topicArn, ENV.alertTable, ENV.alertWindowMinutes, ENV.accountId, ENV.organizationId],
   orgAccounts: [],
   accountNightly: [...NIGHTLY_ENV, ENV.memberRoleName, ENV.accountConcurrency],
   orgReport: [...NIGHTLY_ENV, ENV.memberRoleName, ENV.accountConcurrency, ENV.accountId],
@@ -137,6 +144,23 @@ export type NightlyModeName = (typeof NIGHTLY_MODES)[number];
  * region only, and the other regions' stacks forward sign-ins here.
  */
 export const IAM_EVENTS_REGION = 'us-east-1';
+
+/** Organization mode: the roles in every member account, named so that any account's ARN can be built. */
+export const MEMBER_ROLE_NAMES = {
+  audit: 'AwssecIamMfaAudit',
+  enforce: 'AwssecIamMfaEnforce',
+  onboarding: 'AwssecIamMfaOnboarding',
+} as const;
+
+/**
+ * Organization mode: the central functions' role names, fixed so that the
+ * member roles can trust them by ARN (`aws:PrincipalArn`).
+ */
+export const CENTRAL_ROLE_NAMES = {
+  onboarding: 'AwssecIamMfaCentralOnboarding',
+  nightly: 'AwssecIamMfaCentralNightly',
+  alerts: 'AwssecIamMfaCentralAlerts',
+} as const;
 
 /**
  * The EventBridge events the stacks route to the functions: the rules match

@@ -58,6 +58,17 @@ export function accountIdValue(name: string, value: string): string {
   return value;
 }
 
+/** `o-…`, or undefined when empty (single-account mode); anything else fails the cold start. */
+export function organizationIdValue(name: string, value: string): string | undefined {
+  if (value === '') return undefined;
+  if (!/^o-[a-z0-9]{10,32}$/.test(value)) {
+    throw new EnvironmentError(
+      `environment variable ${name} is '${value}': give the organization's id (o-…), or leave it empty for one account`,
+    );
+  }
+  return value;
+}
+
 /** A number within the option's range (lambdas/core/option-ranges.ts), as plain decimal text. */
 export function rangedValue(name: string, value: string, option: RangedOption): number {
   const number = numberInRange(option, value);

@@ -111,6 +111,7 @@ export function environmentValues(
     [ENV.alertWindowMinutes]: String(config.alertWindowMinutes),
     [ENV.accountId]: resources.accountId,
     [ENV.securityHub]: String(config.securityHub),
+    [ENV.organizationId]: config.organizationId,
     // The reads in report mode; the role that may also tag (and act) when the run warns or enforces.
     [ENV.memberRoleName]: config.mode === 'report' ? MEMBER_ROLE_NAMES.audit : MEMBER_ROLE_NAMES.enforce,
     [ENV.accountConcurrency]: String(config.accountConcurrency),
@@ -282,6 +283,7 @@ export class AwssecIamMfaStack extends Stack {
         'awssec iam-mfa: tells the security topic about sign-ins without MFA, root sign-ins, MFA device changes, RequireMFA changes',
       environment: environmentOf('alerts'),
       timeout: Duration.seconds(30),
+      ...(config.organization ? { roleName: CENTRAL_ROLE_NAMES.alerts } : {}),
     });
     this.functions = { onboarding, nightly, alerts };
     const orgFunctions = config.organization
@@ -335,7 +337,7 @@ export class AwssecIamMfaStack extends Stack {
     };
     onboarding.grant(...onboardingPermissions(config, resources));
     nightly.grant(...nightlyPermissions(config, resources));
-    alerts.grant(...alertsPermissions(resources));
+    alerts.grant(...alertsPermissions(config, resources));
 
     onboarding.addTrigger(CREATE_USER_RULE.id, CREATE_USER_RULE);
     if (orgFunctions === undefined) {

@@ -204,8 +204,12 @@ export function onboardingPermissions(config: AwssecConfig, r: PermissionResourc
   ];
 }
 
-/** Alerts: claim the alert in the table (conditional write), count a user's MFA devices, publish to the topic. */
-export function alertsPermissions(r: PermissionResources): RolePermission[] {
+/**
+ * Alerts: claim the alert in the table (conditional write), count a user's
+ * MFA devices, publish to the topic; in organization mode, count a member
+ * user's devices through that account's audit role.
+ */
+export function alertsPermissions(config: AwssecConfig, r: PermissionResources): RolePermission[] {
   return [
     { statement: allow('ClaimAlert', ['dynamodb:PutItem'], [r.alertTable]) },
     {
@@ -213,6 +217,9 @@ export function alertsPermissions(r: PermissionResources): RolePermission[] {
       wildcardReason: `${USERS_REASON}; ListMFADevices is read-only, called when a user enabled an MFA device, to see whether it is their only one`,
     },
     ...publishToTopic('PublishAlert', r),
+    ...(r.memberRoles === undefined
+      ? []
+      : [assumeMemberRoles(config, 'AssumeMemberAuditRole', [r.memberRoles.audit])]),
   ];
 }
 

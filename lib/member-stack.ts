@@ -27,7 +27,7 @@ import type { Rule } from 'aws-cdk-lib/aws-events';
 import { AccountPrincipal, PolicyDocument, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { IAM_EVENTS_REGION } from '../lambdas/function-contract.ts';
+import { CENTRAL_ROLE_NAMES, IAM_EVENTS_REGION, MEMBER_ROLE_NAMES } from '../lambdas/function-contract.ts';
 import type { AwssecConfig } from './config.ts';
 import { ALERT_RULES, CREATE_USER_RULE } from './event-patterns.ts';
 import {
@@ -40,29 +40,17 @@ import {
 import { checkedStatements } from './nag.ts';
 import { addForwarding, REGIONS_BUS_NAME, regionsBusArn } from './regional-forwarding-stack.ts';
 
-/** The member roles, named so that the central functions (and people) can build their ARNs in any account. */
-export const MEMBER_ROLE_NAMES = {
-  audit: 'AwssecIamMfaAudit',
-  enforce: 'AwssecIamMfaEnforce',
-  onboarding: 'AwssecIamMfaOnboarding',
-} as const;
+export { CENTRAL_ROLE_NAMES, MEMBER_ROLE_NAMES };
 export type MemberRole = keyof typeof MEMBER_ROLE_NAMES;
 
 /**
- * The central functions' role names in organization mode: the member roles
- * trust these ARNs (`aws:PrincipalArn`), which a made-up name would not let
- * the member template know.
+ * Which central functions assume each member role: the nightly run reads and
+ * enforces; alerts count a member user's MFA devices through the audit role.
  */
-export const CENTRAL_ROLE_NAMES = {
-  onboarding: 'AwssecIamMfaCentralOnboarding',
-  nightly: 'AwssecIamMfaCentralNightly',
-} as const;
-
-/** Which central function assumes each member role. */
-export const MEMBER_ROLE_TRUST: Readonly<Record<MemberRole, keyof typeof CENTRAL_ROLE_NAMES>> = {
-  audit: 'nightly',
-  enforce: 'nightly',
-  onboarding: 'onboarding',
+export const MEMBER_ROLE_TRUST: Readonly<Record<MemberRole, readonly (keyof typeof CENTRAL_ROLE_NAMES)[]>> = {
+  audit: ['nightly', 'alerts'],
+  enforce: ['nightly'],
+  onboarding: ['onboarding'],
 };
 
 /** The StackSet's name, in the management account's (or delegated administrator's) list. */
@@ -153,14 +141,15 @@ export class AwssecIamMfaMemberStack extends Stack {
     config: AwssecConfig,
     centralAccount: string,
   ): Role {
-    const trusted = `arn:${Aws.PARTITION}:iam::${centralAccount}:role/${CENTRAL_ROLE_NAMES[MEMBER_ROLE_TRUST[name]]}`;
+    const central = MEMBER_ROLE_TRUST[name].map((fn) => CENTRAL_ROLE_NAMES[fn]);
+    const trusted = central.map((role) => `arn:${Aws.PARTITION}:iam::${centralAccount}:role/${role}`);
     const role = new Role(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}Role`, {
       roleName: MEMBER_ROLE_NAMES[name],
-      description: `awssec iam-mfa: ${purpose}; assumed by ${CENTRAL_ROLE_NAMES[MEMBER_ROLE_TRUST[name]]} of account ${centralAccount}`,
+      description: `awssec iam-mfa: ${purpose}; assumed by ${central.join(' and ')} of account ${centralAccount}`,
       // The account as principal and the role's ARN as a condition: a role principal is pinned to
       // the role's internal id, so a central stack deleted and deployed again would lose the trust.
       assumedBy: new AccountPrincipal(centralAccount).withConditions({
-        ArnEquals: { 'aws:PrincipalArn': trusted },
+        ArnEquals: { 'aws:PrincipalArn': trusted.length === 1 ? trusted[0] : trusted },
         StringEquals: { 'aws:PrincipalOrgID': config.organizationId },
       }),
       // Inline, in the role itself: one resource for the region condition to keep to us-east-1.

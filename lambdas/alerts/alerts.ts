@@ -20,11 +20,16 @@ export function createAlertsHandler(deps: {
   /** The account this function serves. */
   accountId: string;
   clients: { sns: SNSClient; dynamodb: DynamoDBClient; iam: IAMClient };
+  /**
+   * Organization mode: the members' events are alerted on too, and a member
+   * user's devices are counted with this account's IAM client.
+   */
+  memberIam?: ((accountId: string) => Promise<IAMClient>) | undefined;
   logger: HandlerLogger;
   now?: () => Date;
 }) {
   return async (event: unknown): Promise<AlertOutcome> => {
-    const parsed = classifyAlertEvent(event, deps.accountId);
+    const parsed = classifyAlertEvent(event, deps.accountId, deps.memberIam !== undefined);
     if (!parsed.ok) {
       deps.logger.warn('dropped an event this function does not handle', {
         eventId: parsed.eventId,
@@ -32,8 +37,14 @@ export function createAlertsHandler(deps: {
       });
       return 'dropped';
     }
+    const iamOf = async (accountId: string) =>
+      accountId === deps.accountId || deps.memberIam === undefined
+        ? deps.clients.iam
+        : deps.memberIam(accountId);
     const classified =
-      'checkDevices' in parsed.value ? await checkDeviceCount(parsed.value, deps.clients.iam) : parsed.value;
+      'checkDevices' in parsed.value
+        ? await checkDeviceCount(parsed.value, await iamOf(parsed.value.alert.accountId))
+        : parsed.value;
     if ('ignored' in classified) {
       deps.logger.info('no alert', { eventId: classified.eventId, reason: classified.reason });
       return 'ignored';

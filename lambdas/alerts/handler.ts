@@ -3,8 +3,16 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { awsClient, createIamClient } from '../aws/aws-clients.ts';
-import { FUNCTION_ENV } from '../function-contract.ts';
-import { accountIdValue, rangedValue, readEnvironment, requiredValue } from '../handler-support.ts';
+import { createStsClient } from '../aws/caller-identity.ts';
+import { memberAccountClients } from '../aws/member-accounts.ts';
+import { FUNCTION_ENV, MEMBER_ROLE_NAMES } from '../function-contract.ts';
+import {
+  accountIdValue,
+  organizationIdValue,
+  rangedValue,
+  readEnvironment,
+  requiredValue,
+} from '../handler-support.ts';
 import type { AlertSettings } from '../use-cases/raise-alert.ts';
 import { createAlertsHandler } from './alerts.ts';
 
@@ -18,6 +26,12 @@ function settingsFromEnvironment(): AlertSettings {
   };
 }
 
+// Organization mode: a member user's MFA devices are counted through that account's audit role.
+const memberClients =
+  organizationIdValue('ORGANIZATION_ID', env.ORGANIZATION_ID) === undefined
+    ? undefined
+    : memberAccountClients({ sts: createStsClient() }, MEMBER_ROLE_NAMES.audit);
+
 export const handler = createAlertsHandler({
   settings: settingsFromEnvironment(),
   accountId: accountIdValue('ACCOUNT_ID', env.ACCOUNT_ID),
@@ -26,5 +40,9 @@ export const handler = createAlertsHandler({
     dynamodb: awsClient(DynamoDBClient),
     iam: createIamClient(),
   },
+  memberIam:
+    memberClients === undefined
+      ? undefined
+      : async (accountId: string) => (await memberClients(accountId)).iam,
   logger: new Logger(),
 });

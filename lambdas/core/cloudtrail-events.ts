@@ -17,6 +17,8 @@ export interface CreatedUser {
   readonly userName: string;
   /** Who created the user (the CloudTrail identity's ARN), for the log. */
   readonly createdBy: string;
+  /** The account the user was created in: the function's own, or in organization mode a member's. */
+  readonly accountId: string;
 }
 
 export type AlertKind =
@@ -92,8 +94,12 @@ export function isOwnRequireMfaArn(policyArn: string, ownAccountId: string): boo
   return match?.[1] === ownAccountId && match[2] === REQUIRE_MFA_POLICY_NAME;
 }
 
-export function parseCreateUserEvent(event: unknown, ownAccountId: string): ParsedEvent<CreatedUser> {
-  const envelope = readEnvelope(event, ownAccountId);
+export function parseCreateUserEvent(
+  event: unknown,
+  ownAccountId: string,
+  organization = false,
+): ParsedEvent<CreatedUser> {
+  const envelope = readEnvelope(event, ownAccountId, organization);
   if (!envelope.ok) return envelope;
   const { eventId, source, detailType, detail } = envelope.value;
   if (
@@ -115,7 +121,12 @@ export function parseCreateUserEvent(event: unknown, ownAccountId: string): Pars
   if (!isUserName(userName)) return reject(eventId, `'${userName}' is not an IAM user name`);
   return {
     ok: true,
-    value: { eventId, userName, createdBy: text(record(detail.userIdentity)?.arn) ?? 'unknown' },
+    value: {
+      eventId,
+      userName,
+      createdBy: text(record(detail.userIdentity)?.arn) ?? 'unknown',
+      accountId: envelope.value.accountId,
+    },
   };
 }
 
@@ -128,8 +139,9 @@ export function parseCreateUserEvent(event: unknown, ownAccountId: string): Pars
 export function classifyAlertEvent(
   event: unknown,
   ownAccountId: string,
+  organization = false,
 ): ParsedEvent<SecurityAlert | IgnoredEvent | DeviceCountCheck> {
-  const envelope = readEnvelope(event, ownAccountId);
+  const envelope = readEnvelope(event, ownAccountId, organization);
   if (!envelope.ok) return envelope;
   const { eventId, source, detailType, detail, accountId, region } = envelope.value;
   const identity = record(detail.userIdentity);
@@ -225,7 +237,8 @@ export function classifyAlertEvent(
   if (isDocumentCall || common.eventName === EVENTS.requireMfaPolicyChanges.detach) {
     const policyArn = text(request?.policyArn);
     if (policyArn === undefined) return reject(eventId, `${common.eventName} event without a policyArn`);
-    if (!isOwnRequireMfaArn(policyArn, ownAccountId)) {
+    // The event's account: the function's own, or in organization mode the member's whose RequireMFA it is.
+    if (!isOwnRequireMfaArn(policyArn, accountId)) {
       return ignore(`${common.eventName} on ${policyArn}: not this account's ${REQUIRE_MFA_POLICY_NAME}`);
     }
     const userName = isDocumentCall ? undefined : named;
@@ -266,8 +279,11 @@ interface Envelope {
  * The EventBridge envelope, read and checked. An event of another account
  * (the envelope's `account`, or CloudTrail's `recipientAccountId`, missing
  * counting as another) is rejected: the functions serve their own account.
+ * In organization mode they serve the members' too, whose events only the
+ * organization's accounts can put on the central bus (its policy); the two
+ * fields must still name one and the same account.
  */
-function readEnvelope(event: unknown, ownAccountId: string): ParsedEvent<Envelope> {
+function readEnvelope(event: unknown, ownAccountId: string, organization: boolean): ParsedEvent<Envelope> {
   const e = record(event);
   const eventId = text(e?.id) ?? 'unknown';
   const detail = record(e?.detail);
@@ -278,7 +294,14 @@ function readEnvelope(event: unknown, ownAccountId: string): ParsedEvent<Envelop
   }
   const account = text(e.account);
   const recipient = text(detail.recipientAccountId);
-  if (account !== ownAccountId || recipient !== ownAccountId) {
+  if (organization) {
+    if (account === undefined || !ACCOUNT_ID.test(account) || recipient !== account) {
+      return reject(
+        eventId,
+        `an event whose account (${account ?? 'none'}) and recipientAccountId (${recipient ?? 'none'}) are not one and the same account: not handled`,
+      );
+    }
+  } else if (account !== ownAccountId || recipient !== ownAccountId) {
     return reject(
       eventId,
       `an event of another account (account ${account ?? 'none'}, recipientAccountId ${recipient ?? 'none'}; this function serves ${ownAccountId}): events of other accounts are not handled`,
@@ -297,6 +320,8 @@ function readEnvelope(event: unknown, ownAccountId: string): ParsedEvent<Envelop
     },
   };
 }
+
+const ACCOUNT_ID = /^\d{12}$/;
 
 function reject(eventId: string, reason: string): { ok: false; reason: string; eventId: string } {
   return { ok: false, reason, eventId };

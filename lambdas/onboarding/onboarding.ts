@@ -9,8 +9,8 @@ import {
 
 /**
  * CreateUser → RequireMFA attached and the set-up mail sent. A malformed
- * event, or one of another account, is logged with its id and dropped (no
- * IAM write, no retry); an AWS
+ * event, or one of another account (in organization mode: of no member
+ * account), is logged with its id and dropped (no IAM write, no retry); an AWS
  * failure is thrown, so EventBridge retries and then parks the event in the
  * dead-letter queue, where the alarm sees it.
  */
@@ -19,11 +19,16 @@ export function createOnboardingHandler(deps: {
   /** The account this function serves. */
   accountId: string;
   clients: OnboardingClients;
+  /**
+   * Organization mode: the member accounts' users are onboarded too, through
+   * each account's onboarding role; these are its clients.
+   */
+  memberClients?: ((accountId: string) => Promise<Pick<OnboardingClients, 'iam' | 'sts'>>) | undefined;
   logger: HandlerLogger;
   metrics: MetricsSink;
 }) {
   return async (event: unknown): Promise<OnboardingResult | undefined> => {
-    const parsed = parseCreateUserEvent(event, deps.accountId);
+    const parsed = parseCreateUserEvent(event, deps.accountId, deps.memberClients !== undefined);
     if (!parsed.ok) {
       deps.logger.warn('dropped an event that is not a usable CreateUser call', {
         eventId: parsed.eventId,
@@ -31,9 +36,13 @@ export function createOnboardingHandler(deps: {
       });
       return undefined;
     }
-    const { userName, eventId, createdBy } = parsed.value;
-    const result = await onboardUser(userName, deps.settings, deps.clients);
-    deps.logger.info('onboarded a new IAM user', { eventId, createdBy, ...result });
+    const { userName, eventId, createdBy, accountId } = parsed.value;
+    const clients =
+      accountId === deps.accountId || deps.memberClients === undefined
+        ? deps.clients
+        : { ...deps.clients, ...(await deps.memberClients(accountId)) };
+    const result = await onboardUser(userName, deps.settings, clients);
+    deps.logger.info('onboarded a new IAM user', { eventId, createdBy, accountId, ...result });
     // Counted every time (0 or 1), so the alarm on it sees data, not gaps.
     const untrusted = result.outcome === 'policy-untrusted';
     deps.metrics.addMetric('RequireMfaPolicyUntrusted', 'Count', untrusted ? 1 : 0);

@@ -1,11 +1,10 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import pLimit from 'p-limit';
 import { errorText } from '../aws/aws-call-error.ts';
-import { createIamClient } from '../aws/aws-clients.ts';
-import { type CallerIdentity, createStsClient, readCallerIdentity } from '../aws/caller-identity.ts';
+import { type CallerIdentity, readCallerIdentity } from '../aws/caller-identity.ts';
 import type { InventoryClients } from '../aws/iam-inventory.ts';
+import { memberAccountClients } from '../aws/member-accounts.ts';
 import {
-  assumeRole,
   createOrganizationsClient,
   listActiveAccounts,
   type OrganizationAccount,
@@ -137,7 +136,7 @@ export function selectAccounts(
  * Clients acting in an account: the caller's own for its own account, and
  * for any other, clients with the credentials of the role assumed there.
  */
-export async function clientsIn(
+export function clientsIn(
   accountId: string,
   from: {
     readonly options: GenerateMfaReportOptions;
@@ -146,10 +145,8 @@ export async function clientsIn(
     readonly roleName: string;
   },
 ): Promise<InventoryClients> {
-  if (accountId === from.caller.accountId) return from.own;
-  const roleArn = `arn:${from.caller.partition}:iam::${accountId}:role/${from.roleName}`;
-  const settings = { ...from.options, credentials: await assumeRole(from.own.sts, roleArn) };
-  return { iam: createIamClient(settings), sts: createStsClient(settings) };
+  if (accountId === from.caller.accountId) return Promise.resolve(from.own);
+  return memberAccountClients(from.own, from.roleName, from.options, from.caller.partition)(accountId);
 }
 
 /** One account's report, or why there is none: a failure is that account's outcome, never the run's. */

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateUserCommand,
   CreateVirtualMFADeviceCommand,
@@ -9,11 +8,10 @@ import {
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it, vi } from 'vitest';
 import { createAlertsHandler } from '../../lambdas/alerts/alerts.ts';
-import { ALERT_TABLE_KEYS } from '../../lambdas/function-contract.ts';
 import { allTestClients, TEST_ACCOUNT_ID } from '../support/aws.ts';
 import { awsErrorXml } from '../support/aws-proxy.ts';
 import { useMoto } from '../support/moto-harness.ts';
-import { publishedMessages, recordingLogger } from '../support/moto-records.ts';
+import { createAlertTable, publishedMessages, recordingLogger } from '../support/moto-records.ts';
 
 const TABLE = 'awssec-alerts';
 const NOW = new Date('2026-11-20T08:15:05Z');
@@ -26,14 +24,7 @@ const emulator = useMoto(
     const clients = allTestClients(moto.endpoint);
     iam = clients.iam;
     topicArn = (await clients.sns.send(new CreateTopicCommand({ Name: 'security' }))).TopicArn ?? '';
-    await clients.dynamodb.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        KeySchema: [{ AttributeName: ALERT_TABLE_KEYS.partitionKey, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: ALERT_TABLE_KEYS.partitionKey, AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createAlertTable(clients.dynamodb, TABLE);
   },
   { reseedOnlyAfterChanges: true },
 );
@@ -522,6 +513,7 @@ describe('alerts cold start', () => {
     vi.stubEnv('TOPIC_ARN', topicArn);
     vi.stubEnv('ALERT_TABLE', TABLE);
     vi.stubEnv('ALERT_WINDOW_MINUTES', '60');
+    vi.stubEnv('ORGANIZATION_ID', '');
     vi.stubEnv('ACCOUNT_ID', TEST_ACCOUNT_ID);
     vi.stubEnv('AWS_ENDPOINT_URL', emulator.moto.endpoint);
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
@@ -553,6 +545,7 @@ describe('alerts cold start', () => {
     vi.stubEnv('TOPIC_ARN', topicArn);
     vi.stubEnv('ALERT_TABLE', TABLE);
     vi.stubEnv('ALERT_WINDOW_MINUTES', '60');
+    vi.stubEnv('ORGANIZATION_ID', '');
     vi.stubEnv('ACCOUNT_ID', '');
     try {
       await expect(import('../../lambdas/alerts/handler.ts')).rejects.toThrow(

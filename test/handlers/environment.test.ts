@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { EnvironmentError, patternListValue, rangedValue } from '../../lambdas/handler-support.ts';
+import {
+  EnvironmentError,
+  organizationIdValue,
+  patternListValue,
+  rangedValue,
+} from '../../lambdas/handler-support.ts';
 
 describe('patternListValue (the environment the stack writes)', () => {
   it("reads '' as none configured, which is what the stack writes for an empty list", () => {
@@ -35,6 +40,19 @@ describe('rangedValue', () => {
     expect(() => rangedValue(name, value, option)).toThrow(EnvironmentError);
     expect(() => rangedValue(name, value, option)).toThrow(
       `environment variable ${name} is '${value}': give ${range}`,
+    );
+  });
+});
+
+describe('organizationIdValue', () => {
+  it("reads '' as one account, and an organization's id as organization mode", () => {
+    expect(organizationIdValue('ORGANIZATION_ID', '')).toBeUndefined();
+    expect(organizationIdValue('ORGANIZATION_ID', 'o-a1b2c3d4e5')).toBe('o-a1b2c3d4e5');
+  });
+
+  it.each(['o-short', 'O-A1B2C3D4E5', '123456789012', 'true'])('refuses %j', (value) => {
+    expect(() => organizationIdValue('ORGANIZATION_ID', value)).toThrow(
+      `environment variable ORGANIZATION_ID is '${value}': give the organization's id (o-…), or leave it empty for one account`,
     );
   });
 });

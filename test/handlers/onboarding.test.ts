@@ -300,6 +300,7 @@ describe('onboarding cold start', () => {
     vi.stubEnv('EMAIL_DOMAIN', '');
     vi.stubEnv('EXCLUDE_USERS', '');
     vi.stubEnv('BREAK_GLASS', '');
+    vi.stubEnv('ORGANIZATION_ID', '');
     vi.stubEnv('ACCOUNT_ID', TEST_ACCOUNT_ID);
     try {
       await expect(import('../../lambdas/onboarding/handler.ts')).rejects.toThrow(
@@ -317,6 +318,7 @@ describe('onboarding cold start', () => {
     vi.stubEnv('EXCLUDE_USERS', '');
     vi.stubEnv('BREAK_GLASS', '');
     vi.stubEnv('GRACE_PERIOD_DAYS', '7');
+    vi.stubEnv('ORGANIZATION_ID', '');
     vi.stubEnv('ACCOUNT_ID', '12345');
     try {
       await expect(import('../../lambdas/onboarding/handler.ts')).rejects.toThrow(
@@ -334,6 +336,7 @@ describe('onboarding cold start', () => {
     vi.stubEnv('EXCLUDE_USERS', 'svc-*');
     vi.stubEnv('BREAK_GLASS', 'breakglass-*');
     vi.stubEnv('GRACE_PERIOD_DAYS', '7');
+    vi.stubEnv('ORGANIZATION_ID', '');
     vi.stubEnv('ACCOUNT_ID', TEST_ACCOUNT_ID);
     vi.stubEnv('AWS_ENDPOINT_URL', emulator.moto.endpoint);
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');

@@ -49,7 +49,7 @@ const SDK_CLIENTS: Record<keyof typeof FUNCTIONS, string[]> = {
     '@aws-sdk/client-sns',
     '@aws-sdk/client-sts',
   ],
-  alerts: ['@aws-sdk/client-dynamodb', '@aws-sdk/client-iam', '@aws-sdk/client-sns'],
+  alerts: ['@aws-sdk/client-dynamodb', '@aws-sdk/client-iam', '@aws-sdk/client-sns', '@aws-sdk/client-sts'],
   // Organization mode's steps share modules with the CLI's --org (assumed-role clients, the listing,
   // report settings), which load these clients without constructing them.
   orgAccounts: ['@aws-sdk/client-iam', '@aws-sdk/client-organizations', '@aws-sdk/client-sts'],

@@ -9,6 +9,7 @@ import {
   canonical,
   cfn,
   logicalIdOf,
+  READ_ACCOUNT_REPORTS,
   roleStatements,
 } from './support.ts';
 
@@ -76,18 +77,7 @@ function publish(built: Built, sid: string): unknown[] {
 function nightlyReportStatements(built: Built, userReads: string[] = [], applies = false): unknown[] {
   return [
     ...baseStatements(built, built.stack.functions.nightly),
-    {
-      Sid: 'ReadAccountReports',
-      Effect: 'Allow',
-      Action: [
-        'iam:GenerateCredentialReport',
-        'iam:GetCredentialReport',
-        'iam:GetAccountAuthorizationDetails',
-        'iam:ListVirtualMFADevices',
-        'iam:GetAccountSummary',
-      ],
-      Resource: '*',
-    },
+    READ_ACCOUNT_REPORTS,
     {
       Sid: 'ReadUsers',
       Effect: 'Allow',

@@ -212,6 +212,7 @@ describe('functions', () => {
       [ENV.alertWindowMinutes]: '30',
       [ENV.accountId]: { Ref: 'AWS::AccountId' },
       [ENV.securityHub]: 'true',
+      [ENV.organizationId]: '',
     };
     for (const name of names) {
       custom.template.hasResourceProperties('AWS::Lambda::Function', {

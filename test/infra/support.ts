@@ -155,3 +155,17 @@ export function allRoleStatements(built: Built): { Action: string | string[] }[]
 export function logicalIdOf(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
   return stack.getLogicalId(construct.node.defaultChild as never);
 }
+
+/** The report's account-wide reads, as the nightly role and the member audit role hold them (no resource to name). */
+export const READ_ACCOUNT_REPORTS = {
+  Sid: 'ReadAccountReports',
+  Effect: 'Allow',
+  Action: [
+    'iam:GenerateCredentialReport',
+    'iam:GetCredentialReport',
+    'iam:GetAccountAuthorizationDetails',
+    'iam:ListVirtualMFADevices',
+    'iam:GetAccountSummary',
+  ],
+  Resource: '*',
+};

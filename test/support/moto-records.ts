@@ -1,3 +1,5 @@
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ALERT_TABLE_KEYS } from '../../lambdas/function-contract.ts';
 import type { MotoServer } from './moto.ts';
 
 /** What moto's SES accepted for sending, from GET /moto-api/data.json. */
@@ -62,4 +64,16 @@ export function recordingLogger() {
       entries.push({ level, message, attributes });
     };
   return { entries, logger: { info: log('info'), warn: log('warn'), error: log('error') } };
+}
+
+/** The alert function's table, as the stack makes it: one key, on demand. */
+export async function createAlertTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      KeySchema: [{ AttributeName: ALERT_TABLE_KEYS.partitionKey, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: ALERT_TABLE_KEYS.partitionKey, AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
 }

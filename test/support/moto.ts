@@ -8,6 +8,8 @@ const SERVER_SCRIPT = fileURLToPath(new URL('./moto_server.py', import.meta.url)
 /** A moto server of our own on a free loopback port: see moto_server.py for the one thing it adds. */
 export interface MotoServer {
   readonly endpoint: string;
+  /** moto's process (the benchmark reads its processor time). */
+  readonly pid?: number | undefined;
   /** Forgets every resource (POST /moto-api/reset) and puts IAM's clock back to now. */
   reset(): Promise<void>;
   /** Moves IAM's clock: what is created next is stamped now + offset. */
@@ -47,6 +49,7 @@ export async function startMoto(): Promise<MotoServer> {
   };
   return {
     endpoint,
+    pid: child.pid,
     reset: async () => {
       await post('/moto-api/reset');
       await post('/_awssec/clock', { offset_seconds: 0 });

@@ -102,12 +102,18 @@ export function refuseAssumeRoleIn(accountId: string): ProxyRule {
       : undefined;
 }
 
-/** moto with the sample organization, for a test file: `org` is read inside tests (its ids are moto's). */
-export function useSampleOrganization(): MotoHarness & { readonly org: SampleOrganization } {
+/**
+ * moto with the sample organization, for a test file: `org` is read inside
+ * tests (its ids are moto's). `more` seeds the rest the file needs.
+ */
+export function useSampleOrganization(
+  more?: (moto: MotoServer) => Promise<void>,
+): MotoHarness & { readonly org: SampleOrganization } {
   let org: SampleOrganization | undefined;
   const harness = useMoto(
     async (moto) => {
       org = await seedSampleOrganization(moto);
+      await more?.(moto);
     },
     { reseedOnlyAfterChanges: true },
   );
