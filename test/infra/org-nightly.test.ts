@@ -46,7 +46,10 @@ interface State {
 function definitionOf(built: Built): { StartAt: string; States: Record<string, State> } {
   const machines = Object.values(built.template.findResources('AWS::StepFunctions::StateMachine'));
   expect(machines).toHaveLength(1);
-  const [, parts] = machines[0]?.Properties.DefinitionString['Fn::Join'] as [string, unknown[]];
+  const definition = machines[0]?.Properties.DefinitionString as
+    | { 'Fn::Join': [string, unknown[]] }
+    | undefined;
+  const parts = definition?.['Fn::Join'][1] ?? [];
   return JSON.parse(parts.map(tokenText).join('')) as {
     StartAt: string;
     States: Record<string, State>;
