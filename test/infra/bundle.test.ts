@@ -52,7 +52,7 @@ const SDK_CLIENTS: Record<keyof typeof FUNCTIONS, string[]> = {
   alerts: ['@aws-sdk/client-dynamodb', '@aws-sdk/client-iam', '@aws-sdk/client-sns', '@aws-sdk/client-sts'],
   // Organization mode's steps share modules with the CLI's --org (assumed-role clients, the listing,
   // report settings), which load these clients without constructing them.
-  orgAccounts: ['@aws-sdk/client-iam', '@aws-sdk/client-organizations', '@aws-sdk/client-sts'],
+  orgAccounts: ['@aws-sdk/client-iam', '@aws-sdk/client-organizations'],
   accountNightly: ORGANIZATION_STEP_CLIENTS,
   orgReport: ORGANIZATION_STEP_CLIENTS,
 };
