@@ -419,6 +419,13 @@ export class AwssecIamMfaStack extends Stack {
       value: this.dashboard.dashboardName,
       description: 'The CloudWatch dashboard of the compliance figures',
     });
+    if (this.orgNightly !== undefined) {
+      new CfnOutput(this, 'OrgNightlyStateMachineArn', {
+        value: this.orgNightly.stateMachine.stateMachine.stateMachineArn,
+        description:
+          "The organization's nightly run: its executions show each account's step (aws stepfunctions list-executions)",
+      });
+    }
     if (this.organization !== undefined) {
       new CfnOutput(this, 'MemberStackSetName', {
         value: MEMBER_STACK_SET_NAME,

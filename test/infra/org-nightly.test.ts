@@ -183,6 +183,7 @@ describe("organization mode's nightly state machine", () => {
     );
     expect(schedules).toHaveLength(1);
     expect(built.stack.functions.nightly.rules).toEqual([]);
+    built.template.hasOutput('OrgNightlyStateMachineArn', { Value: machine });
 
     const eventsRole = schedules[0]?.Properties.Targets[0].RoleArn as { 'Fn::GetAtt': [string, string] };
     expect(roleStatements(built, () => eventsRole['Fn::GetAtt'][0])).toEqual([
