@@ -39,6 +39,8 @@ export interface ScenarioOutput {
   readonly users: number;
   readonly wallMs: number;
   readonly peakRssMb: number;
+  /** The scenario process's processor time (user and system), for runs the machine's cores limit. */
+  readonly cpuMs: number;
   readonly callsByOperation: Record<string, number>;
   readonly enforced?: number;
   readonly failed?: number;
@@ -111,7 +113,8 @@ async function naiveLoop(iam: IAMClient): Promise<{ users: number; withoutMfa: n
 }
 
 const started = performance.now();
-let output: Omit<ScenarioOutput, 'wallMs' | 'peakRssMb' | 'callsByOperation'>;
+let output: Omit<ScenarioOutput, 'wallMs' | 'peakRssMb' | 'cpuMs' | 'callsByOperation'>;
+const cpuAtStart = process.cpuUsage();
 if (input.kind === 'naive') {
   output = { users: (await naiveLoop(iamClient)).users };
 } else if (input.kind === 'report') {
@@ -138,6 +141,10 @@ const result: ScenarioOutput = {
   wallMs: Math.round(performance.now() - started),
   // maxRSS is in kilobytes.
   peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  cpuMs: (() => {
+    const used = process.cpuUsage(cpuAtStart);
+    return Math.round((used.user + used.system) / 1000);
+  })(),
   callsByOperation: Object.fromEntries([...calls].sort(([a], [b]) => a.localeCompare(b))),
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
