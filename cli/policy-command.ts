@@ -2,8 +2,7 @@ import { displaySafe, displayText } from '../lambdas/core/display-text.ts';
 import { type OperatorCommand, operatorPolicy } from '../lambdas/core/operator-policies.ts';
 import { policyJson, requireMfaPolicy, selfServiceMfaPolicy } from '../lambdas/core/policies.ts';
 import { isBucketName } from '../lambdas/core/user-record.ts';
-import { DEFAULT_ENFORCE_ROLE_NAME } from '../lambdas/use-cases/enforce-org-mfa-compliance.ts';
-import { DEFAULT_AUDIT_ROLE_NAME } from '../lambdas/use-cases/generate-org-mfa-report.ts';
+import { MEMBER_ROLE_NAMES } from '../lambdas/function-contract.ts';
 import {
   type PolicyRepairRun,
   repairRequireMfaPolicy,
@@ -118,7 +117,7 @@ export async function runPolicyCommand(
             flags.org !== true
               ? undefined
               : (flags.roleName ??
-                (flags.operator === 'enforce' ? DEFAULT_ENFORCE_ROLE_NAME : DEFAULT_AUDIT_ROLE_NAME)),
+                (flags.operator === 'enforce' ? MEMBER_ROLE_NAMES.enforce : MEMBER_ROLE_NAMES.audit)),
         });
   io.stdout.write(`${policyJson(document)}\n`);
   return 0;

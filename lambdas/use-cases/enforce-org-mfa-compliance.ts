@@ -10,6 +10,7 @@ import {
 } from '../aws/organization.ts';
 import { blastRadiusExceeded, DEFAULT_BLAST_RADIUS } from '../core/enforcement.ts';
 import type { AccountInventory } from '../core/user-facts.ts';
+import { MEMBER_ROLE_NAMES } from '../function-contract.ts';
 import {
   type EnforceMfaComplianceOptions,
   type EnforcementRun,
@@ -33,7 +34,7 @@ import {
 } from './generate-org-mfa-report.ts';
 
 /** The role `enforce --org` assumes in each account, as the organization mode's StackSet names it. */
-export const DEFAULT_ENFORCE_ROLE_NAME = 'AwssecIamMfaEnforce';
+export const DEFAULT_ENFORCE_ROLE_NAME = MEMBER_ROLE_NAMES.enforce;
 
 export interface EnforceOrgMfaComplianceOptions extends Omit<EnforceMfaComplianceOptions, 'inventory'> {
   /** `roleName` is the enforce role (default AwssecIamMfaEnforce): it re-checks each target and, with dryRun false, acts. */

@@ -13,6 +13,7 @@ import { EXEMPTION_TAG } from '../core/assessment.ts';
 import { buildMfaReport, type MfaReport } from '../core/mfa-report.ts';
 import { type AccountOutcome, buildOrgReport, type OrgMfaReport } from '../core/org-report.ts';
 import { listItems } from '../core/user-selection.ts';
+import { MEMBER_ROLE_NAMES } from '../function-contract.ts';
 import {
   awsClients,
   checkReachable,
@@ -25,7 +26,7 @@ import {
 } from './generate-mfa-report.ts';
 
 /** The role `--org` assumes in each account, as the organization mode's StackSet names it. */
-export const DEFAULT_AUDIT_ROLE_NAME = 'AwssecIamMfaAudit';
+export const DEFAULT_AUDIT_ROLE_NAME = MEMBER_ROLE_NAMES.audit;
 export const DEFAULT_ACCOUNT_CONCURRENCY = 8;
 
 export interface OrganizationOptions {
