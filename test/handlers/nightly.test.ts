@@ -30,6 +30,7 @@ import { rewriteAccountSummary } from '../support/aws-proxy.ts';
 import { recordingMetrics } from '../support/metrics.ts';
 import { useMoto } from '../support/moto-harness.ts';
 import { publishedMessages, recordingLogger, sentMail } from '../support/moto-records.ts';
+import { nightlySettings } from '../support/nightly-settings.ts';
 import { seedSampleAccount } from '../support/sample-account.ts';
 
 const BUCKET = 'awssec-reports';
@@ -56,23 +57,11 @@ function nightly(settings: Partial<NightlySettings> = {}, now = new Date()) {
   const recorder = recordingLogger();
   const metrics = recordingMetrics();
   const handler = createNightlyHandler({
-    settings: {
-      mode: 'report',
-      apply: false,
-      gracePeriodDays: 7,
-      warningDays: 3,
-      excludeUsers: ['svc-*'],
-      breakGlass: [],
-      maxUsers: 10,
-      maxPercent: 50,
-      disableConsoleAccess: false,
-      reportBucket: BUCKET,
-      topicArn,
+    settings: nightlySettings(BUCKET, topicArn, {
       senderEmail: SENDER,
       emailDomain: 'example.com',
-      securityHub: false,
       ...settings,
-    },
+    }),
     clients: { ...clients, securityHub: new SecurityHubClient(testClientSettings(emulator.proxy.endpoint)) },
     logger: recorder.logger,
     metrics: metrics.sink,

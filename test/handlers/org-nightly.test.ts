@@ -18,6 +18,7 @@ import { createOrgReportHandler, type DimensionedMetricsSink } from '../../lambd
 import type { AccountNightlyResult, OrgNightlySettings } from '../../lambdas/use-cases/org-nightly-run.ts';
 import { allTestClients, testClientSettings } from '../support/aws.ts';
 import { publishedMessages, recordingLogger } from '../support/moto-records.ts';
+import { nightlySettings } from '../support/nightly-settings.ts';
 import { refuseAssumeRoleIn, useSampleOrganization } from '../support/sample-organization.ts';
 
 const emulator = useSampleOrganization();
@@ -29,20 +30,7 @@ const STAMP = NOW.toISOString().replace(/[:.]/g, '-');
 
 function settings(topicArn: string, overrides: Partial<OrgNightlySettings> = {}): OrgNightlySettings {
   return {
-    mode: 'report',
-    apply: false,
-    gracePeriodDays: 7,
-    warningDays: 3,
-    excludeUsers: ['svc-*'],
-    breakGlass: [],
-    maxUsers: 10,
-    maxPercent: 50,
-    disableConsoleAccess: false,
-    reportBucket: BUCKET,
-    topicArn,
-    senderEmail: '',
-    emailDomain: '',
-    securityHub: false,
+    ...nightlySettings(BUCKET, topicArn),
     memberRoleName: 'AwssecIamMfaAudit',
     accountConcurrency: 8,
     ...overrides,
