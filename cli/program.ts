@@ -5,6 +5,7 @@ import { displayText } from '../lambdas/core/display-text.ts';
 import { DEFAULT_BLAST_RADIUS } from '../lambdas/core/enforcement.ts';
 import { OPERATOR_COMMANDS } from '../lambdas/core/operator-policies.ts';
 import { describeRange, numberInRange, type RangedOption } from '../lambdas/core/option-ranges.ts';
+import { MEMBER_ROLE_NAMES } from '../lambdas/function-contract.ts';
 import { PARTITIONS, POLICY_NAMES, type PolicyName, REPORT_FORMATS, REPORT_OUTPUTS } from './choices.ts';
 import type { PolicyFlags } from './policy-command.ts';
 import type { CommandContext } from './report-command.ts';
@@ -92,6 +93,23 @@ function addAssessmentOptions(command: Command): Command {
     .option('--no-progress', 'no spinner or progress lines on stderr: only warnings and errors');
 }
 
+/**
+ * The assessment's options, and the choice of an organization's accounts that
+ * report and enforce share with --org (each names its own role option).
+ */
+function addOrganizationOptions(command: Command, accountsAre: 'read' | 'planned'): Command {
+  return addAssessmentOptions(command)
+    .option(
+      '--accounts <ids>',
+      'with --org: only these accounts: comma-separated 12-digit ids, or @FILE with one a line',
+    )
+    .option(
+      '--account-concurrency <n>',
+      `with --org: accounts ${accountsAre} at once (1 to 64; default 8)`,
+      ranged('accountConcurrency'),
+    );
+}
+
 /** How long one AWS call may take; AWSSEC_TIMEOUT_SECONDS sets the default. */
 function timeoutOption(): Option {
   return new Option(
@@ -138,7 +156,7 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
 
   const iamMfa = program.command('iam-mfa').description('keep IAM users behind multi-factor authentication');
 
-  addAssessmentOptions(
+  addOrganizationOptions(
     iamMfa
       .command('report')
       .description('report who can reach the account without MFA (changes nothing in IAM)')
@@ -164,23 +182,15 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
       )
       .option(
         '--role-name <name>',
-        'with --org: the role assumed in each account (default AwssecIamMfaAudit)',
-      )
-      .option(
-        '--accounts <ids>',
-        'with --org: only these accounts: comma-separated 12-digit ids, or @FILE with one a line',
-      )
-      .option(
-        '--account-concurrency <n>',
-        'with --org: accounts read at once (1 to 64; default 8)',
-        ranged('accountConcurrency'),
+        `with --org: the role assumed in each account (default ${MEMBER_ROLE_NAMES.audit})`,
       ),
+    'read',
   ).action(async (flags) => {
     const { runReportCommand } = await import('./report-command.ts');
     setExitCode(await runReportCommand(flags, withTimeout(context, flags)));
   });
 
-  addAssessmentOptions(
+  addOrganizationOptions(
     iamMfa
       .command('enforce')
       .description('plan, and with --apply carry out: disable keys, attach RequireMFA (dry run by default)')
@@ -213,17 +223,9 @@ function buildProgram(context: CommandContext, setExitCode: (code: number) => vo
       )
       .option(
         '--enforce-role-name <name>',
-        'with --org: the role assumed in each account to re-check and act (default AwssecIamMfaEnforce)',
-      )
-      .option(
-        '--accounts <ids>',
-        'with --org: only these accounts: comma-separated 12-digit ids, or @FILE with one a line',
-      )
-      .option(
-        '--account-concurrency <n>',
-        'with --org: accounts planned at once (1 to 64; default 8)',
-        ranged('accountConcurrency'),
+        `with --org: the role assumed in each account to re-check and act (default ${MEMBER_ROLE_NAMES.enforce})`,
       ),
+    'planned',
   ).action(async (flags) => {
     const { runEnforceCommand } = await import('./enforce-command.ts');
     setExitCode(await runEnforceCommand(flags, withTimeout(context, flags)));
