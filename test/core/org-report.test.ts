@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { renderOrgReportTable } from '../../cli/render-org-table.ts';
+import { PLAIN_STYLE } from '../../cli/terminal.ts';
 import { buildMfaReport, type MfaReportOptions } from '../../lambdas/core/mfa-report.ts';
 import {
   type AccountOutcome,
@@ -104,5 +106,26 @@ describe('buildOrgReport', () => {
     expect(buildOrgReport([account('111111111111', [compliant('a')])], settings()).summary.risk_level).toBe(
       'low',
     );
+  });
+});
+
+describe('the organization table', () => {
+  it("shows an account's name and a not-assessed reason without control characters or escape sequences", () => {
+    const esc = '\u001b';
+    const hostile = `prod${esc}[2J${esc}]0;owned\u0007\r\nFAKE-ROW \u202eevil`;
+    const report = buildOrgReport(
+      [
+        { ...account('111111111111', [compliant('a')]), name: hostile },
+        { accountId: '333333333333', name: hostile, error: `AccessDenied${esc}[31m\nforged line` },
+      ],
+      settings(),
+    );
+    const table = renderOrgReportTable(report, PLAIN_STYLE);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: what the test looks for
+    expect(table).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(table).toContain('NOT ASSESSED: AccessDenied forged line');
+    expect(table.split('\n').filter((line) => line.includes('FAKE-ROW'))).toHaveLength(2);
+    // The JSON keeps the values as they are.
+    expect(report.accounts.map((a) => a.account_name)).toEqual([hostile, hostile]);
   });
 });
